@@ -1,0 +1,27 @@
+// Perceptual colormaps (viridis, inferno, turbo, cividis) for scalar fields: the 256-entry tables from
+// assets/colormaps/ feed a GPU lookup texture (one row per map) and CPU sampling for legends.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <glm/glm.hpp>
+
+namespace engine {
+
+enum class Colormap : uint32_t { Viridis = 0, Inferno = 1, Turbo = 2, Cividis = 3 };
+inline constexpr uint32_t kColormapCount = 4;
+const char* colormap_name(Colormap c);
+bool colormap_from_name(std::string_view name, Colormap& out);
+
+struct ColormapTables {
+    std::array<std::array<glm::vec3, 256>, kColormapCount> rgb;  // sRGB in [0, 1]
+    glm::vec3 sample(Colormap c, double t) const;                // t in [0, 1], linear between entries
+};
+
+// Reads <dir>/<name>.csv (256 lines "r,g,b"). Throws std::runtime_error "file:line: ..." on bad data.
+ColormapTables load_colormaps(const std::filesystem::path& dir);
+
+}  // namespace engine

@@ -1,0 +1,155 @@
+// Legend, plot and caption widgets; see ui_widgets.hpp.
+#include "ui_widgets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace engine {
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+    std::vector<double> out;
+    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
+    double raw = (hi - lo) / std::max(target, 1);
+    double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double norm = raw / mag;
+    double step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+    for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+        out.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    return out;
+}
+
+std::string format_tick(double v, double step) {
+    char buf[32];
+    double a = std::abs(v);
+    if (a != 0 && (a >= 1e6 || a < 1e-3)) {
+        std::snprintf(buf, sizeof buf, "%.2g", v);
+    } else {
+        int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step) - 1e-9));
+        std::snprintf(buf, sizeof buf, "%.*f", std::clamp(decimals, 0, 6), v);
+    }
+    return buf;
+}
+
+void draw_legend(const LegendSpec& spec, const ColormapTables& tables) {
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float bar_w = 18, bar_h = std::min(220.0f, display.y * 0.4f), pad = 10;
+    const std::string title = spec.unit.empty() ? spec.quantity : spec.quantity + " (" + spec.unit + ")";
+    const ImVec2 title_size = ImGui::CalcTextSize(title.c_str());
+    const float box_w = std::max(title_size.x, bar_w + 70.0f) + 2 * pad;
+    const float box_h = title_size.y + bar_h + 3 * pad;
+    const ImVec2 box_min(display.x - box_w - 12, display.y - box_h - 12);
+    dl->AddRectFilled(box_min, ImVec2(box_min.x + box_w, box_min.y + box_h), IM_COL32(20, 22, 28, 215), 4.0f);
+    dl->AddText(ImVec2(box_min.x + pad, box_min.y + pad), IM_COL32(235, 235, 235, 255), title.c_str());
+    const ImVec2 bar_min(box_min.x + pad, box_min.y + 2 * pad + title_size.y);
+    const int steps = 64;
+    for (int i = 0; i < steps; ++i) {
+        // Top of the bar is the maximum.
+        glm::vec3 c = tables.sample(spec.colormap, 1.0 - (i + 0.5) / steps);
+        ImU32 col = IM_COL32(int(c.r * 255), int(c.g * 255), int(c.b * 255), 255);
+        float y0 = bar_min.y + bar_h * i / steps, y1 = bar_min.y + bar_h * (i + 1) / steps;
+        dl->AddRectFilled(ImVec2(bar_min.x, y0), ImVec2(bar_min.x + bar_w, y1 + 0.5f), col);
+    }
+    dl->AddRect(bar_min, ImVec2(bar_min.x + bar_w, bar_min.y + bar_h), IM_COL32(200, 200, 200, 255));
+    std::vector<double> ticks = nice_ticks(spec.min, spec.max, 5);
+    const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
+    for (double t : ticks) {
+        if (t < spec.min - 1e-12 || t > spec.max + 1e-12 || spec.max <= spec.min) continue;
+        float y = bar_min.y + bar_h * float(1.0 - (t - spec.min) / (spec.max - spec.min));
+        dl->AddLine(ImVec2(bar_min.x + bar_w, y), ImVec2(bar_min.x + bar_w + 5, y), IM_COL32(220, 220, 220, 255));
+        std::string label = format_tick(t, step);
+        dl->AddText(ImVec2(bar_min.x + bar_w + 8, y - ImGui::GetFontSize() * 0.5f), IM_COL32(235, 235, 235, 255),
+                    label.c_str());
+    }
+}
+
+void plot_series(const char* id, const PlotSpec& spec, const std::vector<Series>& series) {
+    ImGui::PushID(id);
+    if (!spec.title.empty()) ImGui::TextUnformatted(spec.title.c_str());
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const ImVec2 size = spec.size;
+    ImGui::InvisibleButton("plot", size);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float left = 52, bottom = 34, right = 8, top = 6;
+    const ImVec2 p0(origin.x + left, origin.y + top), p1(origin.x + size.x - right, origin.y + size.y - bottom);
+    dl->AddRectFilled(p0, p1, IM_COL32(12, 14, 18, 255));
+
+    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
+    for (const Series& s : series)
+        for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+            if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
+            xmin = std::min(xmin, s.x[i]);
+            xmax = std::max(xmax, s.x[i]);
+            ymin = std::min(ymin, s.y[i]);
+            ymax = std::max(ymax, s.y[i]);
+        }
+    if (!std::isfinite(xmin)) xmin = 0, xmax = 1, ymin = 0, ymax = 1;
+    if (spec.y_from_zero) ymin = std::min(ymin, 0.0);
+    if (xmax <= xmin) xmax = xmin + 1;
+    if (ymax <= ymin) ymax = ymin + (std::abs(ymin) > 0 ? std::abs(ymin) * 0.1 : 1);
+    const double ypad = (ymax - ymin) * 0.05;
+    ymin -= spec.y_from_zero && ymin >= 0 ? 0 : ypad;
+    ymax += ypad;
+    auto X = [&](double x) { return p0.x + float((x - xmin) / (xmax - xmin)) * (p1.x - p0.x); };
+    auto Y = [&](double y) { return p1.y - float((y - ymin) / (ymax - ymin)) * (p1.y - p0.y); };
+
+    const ImU32 grid = IM_COL32(60, 64, 72, 255), text = IM_COL32(210, 210, 210, 255);
+    std::vector<double> xt = nice_ticks(xmin, xmax, 4), yt = nice_ticks(ymin, ymax, 4);
+    double xs = xt.size() > 1 ? xt[1] - xt[0] : 1, ys = yt.size() > 1 ? yt[1] - yt[0] : 1;
+    for (double t : xt) {
+        if (t < xmin || t > xmax) continue;
+        dl->AddLine(ImVec2(X(t), p0.y), ImVec2(X(t), p1.y), grid);
+        std::string l = format_tick(t, xs);
+        float w = ImGui::CalcTextSize(l.c_str()).x;
+        dl->AddText(ImVec2(X(t) - w * 0.5f, p1.y + 2), text, l.c_str());
+    }
+    for (double t : yt) {
+        if (t < ymin || t > ymax) continue;
+        dl->AddLine(ImVec2(p0.x, Y(t)), ImVec2(p1.x, Y(t)), grid);
+        std::string l = format_tick(t, ys);
+        ImVec2 w = ImGui::CalcTextSize(l.c_str());
+        dl->AddText(ImVec2(p0.x - w.x - 4, Y(t) - w.y * 0.5f), text, l.c_str());
+    }
+    dl->AddRect(p0, p1, IM_COL32(140, 140, 150, 255));
+    dl->PushClipRect(p0, p1, true);
+    for (const Series& s : series) {
+        std::vector<ImVec2> pts;
+        for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
+            if (std::isfinite(s.y[i])) pts.push_back(ImVec2(X(s.x[i]), Y(s.y[i])));
+        if (pts.size() >= 2) dl->AddPolyline(pts.data(), int(pts.size()), s.color, 0, 1.8f);
+    }
+    dl->PopClipRect();
+    std::string xl = spec.x_unit.empty() ? spec.x_label : spec.x_label + " (" + spec.x_unit + ")";
+    float xw = ImGui::CalcTextSize(xl.c_str()).x;
+    dl->AddText(ImVec2((p0.x + p1.x - xw) * 0.5f, p1.y + 16), text, xl.c_str());
+    std::string yl = spec.y_unit.empty() ? spec.y_label : spec.y_label + " (" + spec.y_unit + ")";
+    dl->AddText(ImVec2(p0.x + 4, p0.y + 2), text, yl.c_str());
+    // Legend of series, top right.
+    float ly = p0.y + 2;
+    for (const Series& s : series) {
+        if (s.label.empty()) continue;
+        float w = ImGui::CalcTextSize(s.label.c_str()).x;
+        dl->AddLine(ImVec2(p1.x - w - 22, ly + 7), ImVec2(p1.x - w - 8, ly + 7), s.color, 2.0f);
+        dl->AddText(ImVec2(p1.x - w - 4, ly), text, s.label.c_str());
+        ly += ImGui::GetFontSize() + 2;
+    }
+    ImGui::PopID();
+}
+
+void draw_caption(const std::string& text, float alpha, ImFont* font) {
+    if (alpha <= 0.0f || text.empty()) return;
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float size = font ? font->FontSize : ImGui::GetFontSize();
+    const float wrap = display.x * 0.7f;
+    ImVec2 ts = font ? font->CalcTextSizeA(size, FLT_MAX, wrap, text.c_str()) : ImGui::CalcTextSize(text.c_str());
+    ImVec2 pos((display.x - ts.x) * 0.5f, display.y * 0.86f - ts.y);
+    const float pad = 12;
+    dl->AddRectFilled(ImVec2(pos.x - pad, pos.y - pad * 0.6f), ImVec2(pos.x + ts.x + pad, pos.y + ts.y + pad * 0.6f),
+                      IM_COL32(10, 12, 16, int(190 * alpha)), 6.0f);
+    dl->AddText(font, size, pos, IM_COL32(250, 250, 250, int(255 * alpha)), text.c_str(), nullptr, wrap);
+}
+
+}  // namespace engine

@@ -1,0 +1,44 @@
+// Widgets drawn with ImGui draw lists: a colormap legend with the quantity and its unit, a time-series
+// plot with axes, ticks, labels and units (ImPlot is not packaged in Debian 12), and caption overlays.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "colormap.hpp"
+
+namespace engine {
+
+// Ticks at 1, 2 or 5 times a power of ten covering [lo, hi] with about `target` intervals.
+std::vector<double> nice_ticks(double lo, double hi, int target = 5);
+std::string format_tick(double value, double step);
+
+struct LegendSpec {
+    std::string quantity;  // "Temperature anomaly"
+    std::string unit;      // "K"
+    double min = 0, max = 1;
+    Colormap colormap = Colormap::Viridis;
+};
+// Draws a vertical legend box at the bottom-right corner of the display.
+void draw_legend(const LegendSpec& spec, const ColormapTables& tables);
+
+struct Series {
+    std::string label;
+    ImU32 color;
+    std::vector<double> x, y;
+};
+struct PlotSpec {
+    std::string title;
+    std::string x_label, x_unit, y_label, y_unit;
+    ImVec2 size{360, 180};
+    bool y_from_zero = false;
+};
+// Draws a plot inside the current ImGui window.
+void plot_series(const char* id, const PlotSpec& spec, const std::vector<Series>& series);
+
+// A caption centred near the bottom of the display; alpha fades it in and out.
+void draw_caption(const std::string& text, float alpha, ImFont* font);
+
+}  // namespace engine

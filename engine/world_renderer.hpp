@@ -1,0 +1,94 @@
+// The generic world: sky, a lit terrain heightmap with an optional scalar overlay drawn through a
+// colormap, and instanced meshes. Modules add their own draws inside the same world pass; the engine
+// knows nothing of what the overlay or the instances mean.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <glm/glm.hpp>
+
+#include "camera.hpp"
+#include "colormap.hpp"
+#include "mesh.hpp"
+#include "pipeline.hpp"
+#include "resources.hpp"
+#include "shader_types.hpp"
+
+namespace engine {
+
+struct Lighting {
+    glm::vec3 sun_dir{0.4f, -0.5f, 0.75f};  // toward the sun, world axes
+    float ambient = 0.55f;
+    glm::vec3 fog_color{0.62f, 0.72f, 0.85f};  // linear
+    float fog_density = 0.00012f;
+};
+
+// A scalar field over the terrain: one float per cell (NaN: transparent), in a buffer the caller owns.
+struct OverlayDesc {
+    const Buffer* values = nullptr;
+    uint32_t nx = 0, ny = 0;
+    double x0 = 0, y0 = 0, dx = 1, dy = 1;  // centre of cell (0,0) and spacing, world metres
+    float fade_in = 0;  // fraction of the colour range over which the overlay fades in (0: opaque everywhere)
+};
+
+struct OverlayStyle {
+    float min = 0, max = 1, opacity = 0.85f;
+    Colormap colormap = Colormap::Viridis;
+};
+
+// A batch of instances of one mesh: the instance buffer is a vertex buffer that compute may also write.
+struct InstanceBatch {
+    const GpuMesh* mesh = nullptr;
+    Buffer instances;  // engine::Instance[capacity]
+    uint32_t count = 0;
+    void upload(Context& ctx, const std::vector<Instance>& data, const char* name);
+};
+
+class WorldRenderer {
+public:
+    WorldRenderer(Context& ctx, VkSampleCountFlagBits samples, const ColormapTables& colormaps);
+    ~WorldRenderer();
+
+    void set_terrain(const Heightfield& heights);
+    const Heightfield& terrain() const { return heights_; }
+    bool has_terrain() const { return terrain_indices_ > 0; }
+    void set_overlay(const OverlayDesc& desc);  // call at set-up, not per frame
+    void clear_overlay();
+    OverlayStyle overlay_style;
+    Lighting lighting;
+
+    // Per-frame push data from the camera; `time_s` is simulation time.
+    FramePush frame_push(const CameraState& cam, double aspect, double time_s) const;
+    void draw_sky(VkCommandBuffer cmd, const CameraState& cam, double aspect) const;
+    void draw_terrain(VkCommandBuffer cmd, const FramePush& push) const;
+    void draw_instances(VkCommandBuffer cmd, const FramePush& push, const InstanceBatch& batch) const;
+    // Barrier helper for batches whose instances a compute pass wrote this frame (call before the pass).
+    static void prepare_instances(VkCommandBuffer cmd, InstanceBatch& batch) {
+        batch.instances.use(cmd, Access::VertexBuffer);
+    }
+    void prepare_overlay(VkCommandBuffer cmd);  // before the world pass, after compute wrote the field
+
+    // Near/far planes that fit the terrain's size.
+    double near_m() const { return near_m_; }
+    double far_m() const { return far_m_; }
+
+private:
+    void write_terrain_set();
+    Context& ctx_;
+    DescriptorAllocator descriptors_;
+    Samplers samplers_;
+    Pipeline sky_, terrain_, mesh_;
+    Image lut_;
+    Buffer terrain_vertices_, terrain_index_buffer_;
+    uint32_t terrain_indices_ = 0;
+    Heightfield heights_;
+    Buffer overlay_geometry_;
+    Buffer dummy_field_;
+    Buffer* overlay_values_ = nullptr;
+    VkDescriptorSet terrain_set_ = VK_NULL_HANDLE;
+    double near_m_ = 1, far_m_ = 20000;
+};
+
+}  // namespace engine

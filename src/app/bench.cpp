@@ -1,0 +1,158 @@
+// `infrascape bench`: the device's copy bandwidth as its roofline, then every registered module kernel's
+// throughput and effective bandwidth as a fraction of it, then the frame time of a reference scene.
+// Kernel times come from GPU timestamps around repeated dispatches; the frame time is wall time per
+// submitted and completed frame (headless, no readback).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "app/frame_submitter.hpp"
+#include "app/session.hpp"
+#include "pipeline.hpp"
+#include "resources.hpp"
+
+namespace infrascape {
+
+namespace {
+
+struct Row {
+    std::string name, unit;
+    double items_per_s = 0, gb_per_s = 0, ms = 0;
+};
+
+// Times `record` repeated `repeat` times with GPU timestamps; returns seconds per run (median of 3).
+double time_kernel(engine::Context& gpu, const std::function<void(VkCommandBuffer)>& record, uint32_t repeat) {
+    VkQueryPoolCreateInfo qci{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+    qci.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    qci.queryCount = 2;
+    VkQueryPool pool;
+    VK_CHECK(vkCreateQueryPool(gpu.device(), &qci, nullptr, &pool));
+    std::vector<double> runs;
+    for (int trial = 0; trial < 4; ++trial) {
+        gpu.submit_and_wait([&](VkCommandBuffer cmd) {
+            vkCmdResetQueryPool(cmd, pool, 0, 2);
+            vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, pool, 0);
+            for (uint32_t r = 0; r < repeat; ++r) record(cmd);
+            vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, pool, 1);
+        });
+        uint64_t ticks[2];
+        VK_CHECK(vkGetQueryPoolResults(gpu.device(), pool, 0, 2, sizeof ticks, ticks, sizeof(uint64_t),
+                                       VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+        if (trial > 0)  // the first run warms caches and pipelines
+            runs.push_back(double(ticks[1] - ticks[0]) * gpu.properties().limits.timestampPeriod * 1e-9 / repeat);
+    }
+    vkDestroyQueryPool(gpu.device(), pool, nullptr);
+    std::sort(runs.begin(), runs.end());
+    return runs[runs.size() / 2];
+}
+
+struct CopyPush {
+    uint32_t count, row_stride;
+};
+
+}  // namespace
+
+int bench_command(const BenchOptions& o) {
+    engine::ContextOptions co;
+    co.validation = o.common.validation;
+    co.device_index = o.common.device;
+    auto gpu = std::make_unique<engine::Context>(co);
+    const bool is_cpu = gpu->properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    const uint32_t repeat = is_cpu ? 3 : 50;
+
+    // [SECTION] Roofline: copy kernel.
+    const VkDeviceSize max_range = gpu->properties().limits.maxStorageBufferRange;
+    const VkDeviceSize bytes = std::min<VkDeviceSize>(is_cpu ? (64u << 20) : (512u << 20), max_range);
+    engine::Buffer src(*gpu, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "bench src");
+    engine::Buffer dst(*gpu, bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "bench dst");
+    gpu->submit_and_wait([&](VkCommandBuffer cmd) {
+        src.use(cmd, engine::Access::TransferDst);
+        vkCmdFillBuffer(cmd, src.handle(), 0, bytes, 0x3f800000u);
+    });
+    engine::Pipeline copy = engine::Pipeline::compute(
+        *gpu, "engine/copy.comp",
+        {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
+         {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}},
+        sizeof(CopyPush), "bench copy");
+    engine::DescriptorAllocator descriptors(*gpu);
+    VkDescriptorSet set = descriptors.allocate(copy.set_layout());
+    engine::DescriptorWriter()
+        .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, src)
+        .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, dst)
+        .write(gpu->device(), set);
+    const uint32_t words = uint32_t(bytes / 16), row = 256 * 1024;
+    const double copy_s = time_kernel(*gpu, [&](VkCommandBuffer cmd) {
+        src.use(cmd, engine::Access::ComputeRead);
+        dst.use(cmd, engine::Access::ComputeWrite);
+        copy.bind(cmd, set);
+        copy.push(cmd, CopyPush{words, row});
+        engine::dispatch_2d(cmd, row, (words + row - 1) / row, 256, 1);
+    }, repeat);
+    const double roofline = 2.0 * double(bytes) / copy_s / 1e9;
+
+    // [SECTION] Module kernels.
+    std::vector<Row> rows;
+    for (const ModuleEntry& e : module_registry()) {
+        std::unique_ptr<Module> m = e.create();
+        for (const BenchKernel& k : m->bench_kernels(*gpu)) {
+            const double s = time_kernel(*gpu, k.record, repeat);
+            rows.push_back({k.name, k.item_unit, k.items / s, k.bytes / s / 1e9, s * 1e3});
+        }
+    }
+
+    // [SECTION] Reference scene frame time (1280x720, the default scene).
+    double frame_ms = 0;
+    {
+        SessionOptions so;
+        so.validation = o.common.validation;
+        so.device = o.common.device;
+        Session session(o.scene.empty() ? default_scene_path() : o.scene, so);
+        FrameSubmitter submitter(session.gpu());
+        std::vector<double> ms;
+        const int frames = is_cpu ? 6 : 30;
+        for (int f = 0; f < frames; ++f) {
+            auto t0 = std::chrono::steady_clock::now();
+            VkCommandBuffer cmd = submitter.begin();
+            session.timer().begin_frame(cmd, 0);
+            session.advance_to(double(f + 1) * session.world().speed / 30.0, cmd, 0);
+            session.record_frame(cmd, 0, 1.0 / 30, false);
+            submitter.submit_and_wait();
+            session.frame_complete(0);
+            if (f >= 2) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::sort(ms.begin(), ms.end());
+        frame_ms = ms[ms.size() / 2];
+        if (session.gpu().validation_messages()) gpu->count_validation_message();
+    }
+
+    if (o.json) {
+        std::printf("{\n  \"device\": \"%s\",\n  \"copy_gb_per_s\": %.3f,\n  \"kernels\": [\n", gpu->device_name().c_str(),
+                    roofline);
+        for (size_t i = 0; i < rows.size(); ++i)
+            std::printf("    {\"name\": \"%s\", \"unit\": \"%s\", \"items_per_s\": %.6g, \"ms\": %.4f, "
+                        "\"gb_per_s\": %.3f, \"fraction_of_copy\": %.4f}%s\n",
+                        rows[i].name.c_str(), rows[i].unit.c_str(), rows[i].items_per_s, rows[i].ms, rows[i].gb_per_s,
+                        rows[i].gb_per_s / roofline, i + 1 < rows.size() ? "," : "");
+        std::printf("  ],\n  \"reference_frame_ms\": %.3f\n}\n", frame_ms);
+    } else {
+        std::printf("device: %s\n", gpu->device_name().c_str());
+        std::printf("copy bandwidth (roofline): %.2f GB/s  (%llu MiB copied, read + write)\n\n", roofline,
+                    (unsigned long long)(bytes >> 20));
+        std::printf("%-32s %14s %-14s %10s %10s %9s\n", "kernel", "throughput", "unit/s", "ms/run", "GB/s", "of copy");
+        for (const Row& r : rows)
+            std::printf("%-32s %14.4g %-14s %10.3f %10.2f %8.1f%%\n", r.name.c_str(), r.items_per_s, r.unit.c_str(),
+                        r.ms, r.gb_per_s, 100.0 * r.gb_per_s / roofline);
+        std::printf("\nreference scene frame time (1280x720, default scene): %.1f ms\n", frame_ms);
+    }
+    if (gpu->validation_enabled() && gpu->validation_messages()) {
+        std::fprintf(stderr, "infrascape: the validation layer reported messages\n");
+        return 3;
+    }
+    return 0;
+}
+
+}  // namespace infrascape

@@ -1,0 +1,177 @@
+// `infrascape render` (headless frames to MP4 or PNGs) and `infrascape run` (simulation only, exports).
+// Both advance the simulation in fixed steps that depend only on the frame number or the end time, never
+// on how fast the machine is, so the same command gives the same result.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "app/commands.hpp"
+#include "app/frame_submitter.hpp"
+#include "app/session.hpp"
+#include "capture.hpp"
+
+namespace infrascape {
+
+namespace {
+
+std::string hms(double s) {
+    int t = int(std::lround(std::max(s, 0.0)));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+    return buf;
+}
+
+// A progress bar with ETA on a terminal; a line every 10% otherwise (logs, CI).
+class Progress {
+public:
+    Progress(std::string what, uint64_t total, bool quiet) : what_(std::move(what)), total_(total), quiet_(quiet) {
+        tty_ = isatty(STDERR_FILENO);
+        start_ = std::chrono::steady_clock::now();
+    }
+    void update(uint64_t done) {
+        if (quiet_) return;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        const double frac = total_ ? double(done) / total_ : 1.0;
+        const double eta = done ? elapsed / done * (total_ - done) : 0.0;
+        const int pct = int(frac * 100);
+        if (tty_) {
+            const int width = 30, filled = int(frac * width);
+            std::fprintf(stderr, "\r%s [%s%s] %3d%% %llu/%llu  elapsed %s  ETA %s", what_.c_str(),
+                         std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), pct,
+                         (unsigned long long)done, (unsigned long long)total_, hms(elapsed).c_str(), hms(eta).c_str());
+            if (done == total_) std::fprintf(stderr, "\n");
+        } else if (pct / 10 != last_decile_ || done == total_) {
+            last_decile_ = pct / 10;
+            std::fprintf(stderr, "%s %3d%% (%llu/%llu) elapsed %s ETA %s\n", what_.c_str(), pct,
+                         (unsigned long long)done, (unsigned long long)total_, hms(elapsed).c_str(), hms(eta).c_str());
+        }
+    }
+
+private:
+    std::string what_;
+    uint64_t total_;
+    bool quiet_, tty_ = false;
+    int last_decile_ = -1;
+    std::chrono::steady_clock::time_point start_;
+};
+
+int validation_exit(const engine::Context& gpu) {
+    if (gpu.validation_enabled() && gpu.validation_messages() > 0) {
+        std::fprintf(stderr, "infrascape: the validation layer reported %llu message(s)\n",
+                     (unsigned long long)gpu.validation_messages());
+        return 3;
+    }
+    return 0;
+}
+
+bool is_video_path(const std::filesystem::path& p) {
+    std::string ext = p.extension().string();
+    for (char& c : ext) c = char(std::tolower(c));
+    return ext == ".mp4";
+}
+
+}  // namespace
+
+int render_command(const RenderOptions& o) {
+    const bool video = is_video_path(o.output);
+    if (video && engine::find_ffmpeg().empty())
+        throw std::runtime_error(
+            "ffmpeg not found: install the Debian package ffmpeg to write MP4, or render PNG frames with -o DIR");
+    if (video && (o.width % 2 || o.height % 2))
+        throw std::runtime_error("MP4 (H.264, yuv420p) needs an even width and height");
+
+    SessionOptions so;
+    so.validation = o.common.validation;
+    so.device = o.common.device;
+    so.width = o.width;
+    so.height = o.height;
+    so.msaa = o.msaa;
+    Session session(o.scene, so);
+    const WorldSettings& w = session.world();
+
+    uint32_t frames = 0;
+    if (o.frames) {
+        frames = *o.frames;
+    } else {
+        const double seconds = o.duration_s ? *o.duration_s : w.duration_s / w.speed;
+        frames = uint32_t(std::lround(seconds * o.fps));
+    }
+    if (frames == 0) throw std::runtime_error("nothing to render: --frames or --duration gives 0 frames");
+
+    std::unique_ptr<engine::VideoWriter> writer;
+    if (video) {
+        writer = std::make_unique<engine::VideoWriter>(o.output, o.width, o.height, o.fps);
+    } else {
+        std::filesystem::create_directories(o.output);
+    }
+
+    engine::Buffer readback(session.gpu(), session.target().readback_bytes(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                            engine::MemoryKind::Readback, "frame readback");
+    FrameSubmitter submitter(session.gpu());
+    std::vector<uint8_t> pixels(session.target().readback_bytes());
+    Progress progress("render", frames, o.quiet);
+    for (uint32_t f = 0; f < frames; ++f) {
+        VkCommandBuffer cmd = submitter.begin();
+        session.timer().begin_frame(cmd, 0);
+        const double t = double(f) * w.speed / o.fps;
+        session.advance_to(t, cmd, 0);
+        session.record_frame(cmd, 0, 1.0 / o.fps, o.panels);
+        session.target().record_readback(cmd, readback);
+        submitter.submit_and_wait();
+        session.frame_complete(0);
+        readback.invalidate();
+        std::memcpy(pixels.data(), readback.mapped(), pixels.size());
+        if (writer) {
+            writer->write(pixels.data());
+        } else {
+            char name[32];
+            std::snprintf(name, sizeof name, "frame_%06u.png", f);
+            engine::write_png(o.output / name, pixels.data(), o.width, o.height);
+        }
+        progress.update(f + 1);
+    }
+    if (writer) writer->finish();
+    std::printf("wrote %u frame%s (%ux%u, %u fps, simulated %s) to %s\n", frames, frames == 1 ? "" : "s", o.width,
+                o.height, o.fps, hms(double(frames - 1) * w.speed / o.fps).c_str(), o.output.c_str());
+    return validation_exit(session.gpu());
+}
+
+int run_command(const RunOptions& o) {
+    SessionOptions so;
+    so.validation = o.common.validation;
+    so.device = o.common.device;
+    so.render_targets = false;
+    Session session(o.scene, so);
+    FrameSubmitter submitter(session.gpu());
+    const double dt = session.world().dt_s;
+    const uint64_t total = uint64_t(std::floor(o.until_s / dt + 1e-9));
+    // Batches of steps per submission, so CPU readers (metrics, outputs) see regular updates.
+    const uint32_t batch = 64;
+    Progress progress("run", total, false);
+    while (session.steps() < total) {
+        VkCommandBuffer cmd = submitter.begin();
+        session.timer().begin_frame(cmd, 0);
+        session.advance_to(o.until_s, cmd, 0, batch);
+        for (auto& m : session.modules()) m->before_draw(cmd);
+        submitter.submit_and_wait();
+        session.frame_complete(0);
+        progress.update(session.steps());
+    }
+    for (auto& m : session.modules()) {
+        std::filesystem::path dir = o.export_dir / m->name();
+        std::filesystem::create_directories(dir);
+        m->export_results(dir, session.time_s());
+    }
+    std::printf("simulated %s in %llu steps of %g s; exports in %s\n", hms(session.time_s()).c_str(),
+                (unsigned long long)session.steps(), dt, o.export_dir.c_str());
+    for (auto& m : session.modules())
+        for (const Metric& x : m->metrics()) std::printf("  %s.%s = %g %s\n", m->name().c_str(), x.name.c_str(), x.value, x.unit.c_str());
+    return validation_exit(session.gpu());
+}
+
+}  // namespace infrascape

@@ -1,0 +1,301 @@
+// The running scene: simulation clock, frame recording and the overlay/panels; see session.hpp.
+#include "app/session.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "ui_widgets.hpp"
+#include "window.hpp"
+
+#ifndef INFRASCAPE_SOURCE_DIR
+#define INFRASCAPE_SOURCE_DIR "."
+#endif
+
+namespace infrascape {
+
+std::filesystem::path asset_dir() {
+    if (const char* env = std::getenv("INFRASCAPE_ASSET_DIR")) return env;
+    return std::filesystem::path(INFRASCAPE_SOURCE_DIR) / "assets";
+}
+
+std::filesystem::path default_scene_path() { return std::filesystem::path(INFRASCAPE_SOURCE_DIR) / "scenes/default.toml"; }
+
+std::vector<BlockSpec> all_block_specs() {
+    std::vector<BlockSpec> blocks = {world_block(), terrain_block()};
+    for (const ModuleEntry& e : module_registry()) blocks.push_back(e.create()->block());
+    return blocks;
+}
+
+Session::Session(const std::filesystem::path& scene_file, const SessionOptions& o)
+    : scene_(load_scene(scene_file, all_block_specs())) {
+    params_ = scene_.params;
+    // The terrain block is always active, like the world block.
+    if (!params_.has("terrain.kind")) params_.declare(terrain_block());
+    world_ = world_settings(params_);
+    timeline_ = std::make_unique<Timeline>(scene_.timeline);
+
+    engine::ContextOptions co;
+    co.validation = o.validation;
+    co.device_index = o.device;
+    if (o.window) {
+        co.instance_extensions = engine::Window::required_instance_extensions();
+        co.swapchain = true;
+    }
+    gpu_ = std::make_unique<engine::Context>(co);
+    colormaps_ = engine::load_colormaps(asset_dir() / "colormaps");
+
+    terrain_ = generate_terrain(params_.text("terrain.kind"), world_.extent_m,
+                                uint32_t(params_.number("terrain.vertices")), params_.number("terrain.relief_m"),
+                                world_.seed);
+    samples_ = engine::supported_samples(*gpu_, o.msaa);
+    world_renderer_ = std::make_unique<engine::WorldRenderer>(*gpu_, VkSampleCountFlagBits(samples_), colormaps_);
+    world_renderer_->set_terrain(terrain_);
+    timer_ = std::make_unique<engine::GpuTimer>(*gpu_);
+    if (o.render_targets) {
+        target_ = std::make_unique<engine::RenderTarget>(*gpu_, o.width, o.height, VkSampleCountFlagBits(samples_));
+        ui_ = std::make_unique<engine::UiLayer>(*gpu_, *target_, o.window, asset_dir() / "fonts/DejaVuSans.ttf");
+    }
+
+    info_.scene_dir = scene_.file.parent_path();
+    info_.asset_dir = asset_dir();
+    info_.terrain = &terrain_;
+    info_.extent_m = world_.extent_m;
+    info_.start_epoch_s = world_.start_epoch_s;
+    info_.latitude_deg = world_.latitude_deg;
+    info_.longitude_deg = world_.longitude_deg;
+    info_.seed = world_.seed;
+    for (const ModuleEntry& e : module_registry()) {
+        if (!scene_.blocks.count(e.name)) continue;
+        std::unique_ptr<Module> m = e.create();
+        AttachContext ac{*gpu_, *world_renderer_, info_, params_};
+        m->attach(ac);
+        m->publish(bus_);
+        modules_.push_back(std::move(m));
+    }
+
+    std::vector<engine::CameraKey> keys;
+    for (const CameraKeyframe& k : scene_.camera) {
+        engine::CameraKey key;
+        key.t_s = k.t_s;
+        key.state.position = {k.position[0], k.position[1], k.position[2]};
+        key.state.target = {k.look_at[0], k.look_at[1], k.look_at[2]};
+        key.state.fov_deg = k.fov_deg;
+        key.ease = k.ease == Ease::Linear ? engine::EaseKind::Linear : engine::EaseKind::InOut;
+        keys.push_back(key);
+    }
+    path_ = engine::CameraPath(keys);
+    if (!path_.empty()) {
+        camera_.set(path_.at(0));
+    } else {
+        engine::CameraState s;
+        double e = world_.extent_m;
+        s.target = {0, 0, terrain_.sample(0, 0)};
+        s.position = s.target + glm::dvec3(0.45 * e, -0.55 * e, 0.38 * e);
+        camera_.set(s);
+    }
+    for (size_t i = 0; i < keys.size() && i < camera_.bookmarks.size(); ++i) camera_.bookmarks[i] = keys[i].state;
+    timeline_->advance(0.0, params_);
+    update_lighting();
+}
+
+Session::~Session() {
+    if (gpu_) vkDeviceWaitIdle(gpu_->device());
+    modules_.clear();
+    ui_.reset();
+    target_.reset();
+    timer_.reset();
+    world_renderer_.reset();
+}
+
+uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot, uint32_t max_steps) {
+    // Whole steps only: the step count is a pure function of the requested time, so renders are exact.
+    const uint64_t wanted = uint64_t(std::floor(target_s / world_.dt_s + 1e-9));
+    uint32_t taken = 0;
+    while (steps_ < wanted && taken < max_steps) {
+        const double t = time_s();
+        timeline_->advance(t, params_);
+        StepContext sc{cmd, t, world_.dt_s, slot, params_, timer_.get()};
+        for (auto& m : modules_) m->step(sc);
+        ++steps_;
+        ++taken;
+    }
+    timeline_->advance(time_s(), params_);
+    return taken;
+}
+
+void Session::restart_clock() {
+    vkDeviceWaitIdle(gpu_->device());
+    params_ = scene_.params;
+    if (!params_.has("terrain.kind")) params_.declare(terrain_block());
+    timeline_->reset();
+    steps_ = 0;
+    timeline_->advance(0.0, params_);
+}
+
+void Session::resize(uint32_t width, uint32_t height) {
+    if (target_ && target_->width() == width && target_->height() == height) return;
+    target_ = std::make_unique<engine::RenderTarget>(*gpu_, width, height, VkSampleCountFlagBits(samples_));
+}
+
+engine::CameraState Session::view() const {
+    if (follow_path && !path_.empty() && !camera_.transitioning()) return path_.at(time_s());
+    return camera_.state();
+}
+
+void Session::update_lighting() {
+    double elevation = 0;
+    glm::dvec3 sun = sun_direction(world_.start_epoch_s + time_s(), world_.latitude_deg, world_.longitude_deg, &elevation);
+    engine::Lighting& l = world_renderer_->lighting;
+    l.sun_dir = glm::vec3(sun);
+    // Dimmer ambient and warmer, darker fog as the sun sets; a floor keeps night scenes readable.
+    const float day = float(std::clamp((elevation + 6.0) / 20.0, 0.0, 1.0));
+    l.ambient = 0.18f + 0.42f * day;
+    l.fog_color = glm::mix(glm::vec3(0.05f, 0.06f, 0.10f), glm::vec3(0.60f, 0.70f, 0.84f), day);
+    l.fog_density = float(1.2 / std::max(world_.extent_m, 100.0)) * 0.15f;
+}
+
+void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, bool panels) {
+    update_lighting();
+    for (auto& m : modules_) m->before_draw(cmd);
+
+    const engine::CameraState cam = view();
+    const double aspect = double(target_->width()) / target_->height();
+    timer_->begin(cmd, "world");
+    const float clear[4] = {0, 0, 0, 1};
+    target_->begin_world(cmd, clear);
+    world_renderer_->draw_sky(cmd, cam, aspect);
+    const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
+    world_renderer_->draw_terrain(cmd, push);
+    DrawContext dc{cmd, push, *world_renderer_};
+    for (auto& m : modules_) m->draw(dc);
+    target_->end_world(cmd);
+    timer_->end(cmd);
+
+    timer_->begin(cmd, "overlay");
+    ui_->new_frame(target_->width(), target_->height(), wall_dt);
+    draw_overlay(panels);
+    if (draw_viewer_ui) draw_viewer_ui();
+    ui_->render(cmd, *target_);
+    timer_->end(cmd);
+}
+
+void Session::frame_complete(uint32_t slot) {
+    for (auto& m : modules_) m->frame_complete(slot);
+    timer_->collect(slot);
+}
+
+std::string Session::clock_text() const { return format_utc(world_.start_epoch_s + time_s()); }
+
+void Session::draw_overlay(bool panels) {
+    // HUD: title and clock, top left (below the menu bar in the viewer).
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const float top = panels ? 28.0f : 10.0f;
+    const std::string clock = clock_text();
+    const ImVec2 title_size = ImGui::CalcTextSize(world_.title.c_str());
+    const ImVec2 clock_size = ImGui::CalcTextSize(clock.c_str());
+    const float w = std::max(title_size.x, clock_size.x) + 20;
+    dl->AddRectFilled(ImVec2(10, top), ImVec2(10 + w, top + title_size.y + clock_size.y + 14), IM_COL32(20, 22, 28, 200),
+                      4.0f);
+    dl->AddText(ImVec2(20, top + 5), IM_COL32(255, 255, 255, 255), world_.title.c_str());
+    dl->AddText(ImVec2(20, top + 8 + title_size.y), IM_COL32(200, 210, 225, 255), clock.c_str());
+
+    OverlayContext oc{colormaps_, time_s(), params_};
+    for (auto& m : modules_) m->overlay(oc);
+
+    // Captions fade in and out over half a second.
+    const double t = time_s();
+    for (const Caption& c : scene_.captions) {
+        if (t < c.t_s || t > c.t_s + c.duration_s) continue;
+        const double fade = std::max(0.5, 0.0);
+        const double a = std::min({1.0, (t - c.t_s) / fade + 0.5, (c.t_s + c.duration_s - t) / fade});
+        engine::draw_caption(c.text, float(std::clamp(a, 0.0, 1.0)), ui_->large_font());
+    }
+    if (!panels) return;
+    float y = 60;
+    for (auto& m : modules_) {
+        ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(400, 0), ImGuiCond_FirstUseEver);
+        if (ImGui::Begin(m->title().c_str())) draw_module_panel(*m);
+        y += ImGui::GetWindowHeight() + 10;
+        ImGui::End();
+    }
+}
+
+void Session::draw_module_panel(Module& m) {
+    // Widgets generated from the module's parameter declarations.
+    const BlockSpec block = m.block();
+    for (const ParamSpec& p : block.params) {
+        const std::string dotted = block.name + "." + p.key;
+        if (!params_.has(dotted)) continue;
+        const std::string label = p.unit.empty() ? p.key : p.key + " (" + p.unit + ")";
+        ImGui::PushID(dotted.c_str());
+        if (!p.live) ImGui::BeginDisabled();
+        ParamValue v = params_.get(dotted);
+        bool changed = false;
+        switch (p.type) {
+            case ParamType::Number:
+            case ParamType::Duration: {
+                double x = std::get<double>(v);
+                const bool finite = std::isfinite(p.min) && std::isfinite(p.max);
+                if (finite) {
+                    ImGuiSliderFlags flags = ImGuiSliderFlags_AlwaysClamp;
+                    if (p.min > 0 && p.max / p.min >= 100) flags |= ImGuiSliderFlags_Logarithmic;
+                    if (p.min >= 0 && p.max / std::max(p.min, 1e-12) >= 1e4 && p.min == 0)
+                        flags |= ImGuiSliderFlags_Logarithmic;
+                    changed = ImGui::SliderScalar(label.c_str(), ImGuiDataType_Double, &x, &p.min, &p.max, "%.4g", flags);
+                } else {
+                    changed = ImGui::DragScalar(label.c_str(), ImGuiDataType_Double, &x, 0.01f * float(std::max(std::abs(x), 1.0)),
+                                                std::isfinite(p.min) ? &p.min : nullptr, std::isfinite(p.max) ? &p.max : nullptr, "%.4g");
+                }
+                if (changed) v = x;
+                break;
+            }
+            case ParamType::Integer: {
+                int64_t x = int64_t(std::get<double>(v)), lo = int64_t(std::max(p.min, -1e15)), hi = int64_t(std::min(p.max, 1e15));
+                changed = ImGui::DragScalar(label.c_str(), ImGuiDataType_S64, &x, 1.0f, &lo, &hi);
+                if (changed) v = double(x);
+                break;
+            }
+            case ParamType::Bool: {
+                bool b = std::get<bool>(v);
+                changed = ImGui::Checkbox(label.c_str(), &b);
+                if (changed) v = b;
+                break;
+            }
+            case ParamType::Choice: {
+                const std::string& cur = std::get<std::string>(v);
+                if (ImGui::BeginCombo(label.c_str(), cur.c_str())) {
+                    for (const std::string& c : p.choices)
+                        if (ImGui::Selectable(c.c_str(), c == cur)) {
+                            v = c;
+                            changed = true;
+                        }
+                    ImGui::EndCombo();
+                }
+                break;
+            }
+            default:
+                ImGui::LabelText(label.c_str(), "%s", format_value(p, v).c_str());
+        }
+        if (!p.live) ImGui::EndDisabled();
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+            ImGui::BeginTooltip();
+            ImGui::Text("%s", dotted.c_str());
+            ImGui::TextUnformatted(p.help.c_str());
+            if (std::isfinite(p.min) || std::isfinite(p.max))
+                ImGui::Text("range [%g, %g] %s", p.min, p.max, p.unit.c_str());
+            if (!p.live) ImGui::TextUnformatted("set in the scene file (not while running)");
+            ImGui::EndTooltip();
+        }
+        if (changed) params_.set(dotted, v);
+        ImGui::PopID();
+    }
+    ImGui::Separator();
+    PanelContext pc{params_, colormaps_, time_s()};
+    m.panel(pc);
+}
+
+}  // namespace infrascape

@@ -1,0 +1,110 @@
+// A loaded scene running on the GPU: the context, the world renderer, the active modules, the simulation
+// clock with its timeline, the camera, and the UI. The viewer, `render`, `run` and the tests all drive
+// the same Session, so they share one render path and one simulation path.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "camera.hpp"
+#include "colormap.hpp"
+#include "context.hpp"
+#include "core/module.hpp"
+#include "core/output_bus.hpp"
+#include "core/world.hpp"
+#include "gpu_timer.hpp"
+#include "render_target.hpp"
+#include "scene/scene.hpp"
+#include "ui_layer.hpp"
+#include "world_renderer.hpp"
+
+namespace engine {
+class Window;
+}
+
+namespace infrascape {
+
+std::filesystem::path asset_dir();         // the project's assets/ (INFRASCAPE_ASSET_DIR overrides)
+std::filesystem::path default_scene_path();  // scenes/default.toml
+std::vector<BlockSpec> all_block_specs();    // world, terrain, then every registered module
+
+struct SessionOptions {
+    bool validation = false;
+    int device = -1;
+    uint32_t width = 1280, height = 720;
+    uint32_t msaa = 4;
+    bool render_targets = true;  // false for `run`: simulation only, nothing drawn
+    engine::Window* window = nullptr;
+};
+
+class Session {
+public:
+    // Reads the scene (throws InputError), creates the GPU context and attaches the scene's modules.
+    Session(const std::filesystem::path& scene_file, const SessionOptions& options);
+    ~Session();
+
+    engine::Context& gpu() { return *gpu_; }
+    const Scene& scene() const { return scene_; }
+    const WorldSettings& world() const { return world_; }
+    ParamStore& params() { return params_; }
+    OutputBus& outputs() { return bus_; }
+    std::vector<std::unique_ptr<Module>>& modules() { return modules_; }
+    engine::RenderTarget& target() { return *target_; }
+    engine::GpuTimer& timer() { return *timer_; }
+    engine::CameraController& camera() { return camera_; }
+
+    // [SECTION] Simulation clock: fixed steps of world.dt_s; the timeline is applied before each step.
+    double time_s() const { return steps_ * world_.dt_s; }
+    uint64_t steps() const { return steps_; }
+    // Records every whole step up to simulation time `target_s` (at most max_steps); returns steps taken.
+    uint32_t advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot, uint32_t max_steps = UINT32_MAX);
+
+    // [SECTION] Frame
+    void resize(uint32_t width, uint32_t height);
+    // Whether the camera follows the scene's camera path (true until the user moves the camera).
+    bool follow_path = true;
+    engine::CameraState view() const;
+    // Records the world pass and the overlay into the render target. `ui` draws the viewer's panels.
+    void record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt_s, bool panels);
+    void frame_complete(uint32_t slot);
+    std::string clock_text() const;
+
+    // Reloads the scene's initial values and restarts the clock (viewer's "restart").
+    void restart_clock();
+
+    const engine::ColormapTables& colormaps() const { return colormaps_; }
+    engine::UiLayer* ui() { return ui_.get(); }
+    engine::WorldRenderer& world_renderer() { return *world_renderer_; }
+
+    // Hook for the viewer's own windows, drawn inside the ImGui frame after the overlays.
+    std::function<void()> draw_viewer_ui;
+
+private:
+    void update_lighting();
+    void draw_overlay(bool panels);
+    void draw_module_panel(Module& module);
+
+    Scene scene_;
+    WorldSettings world_;
+    ParamStore params_;
+    std::unique_ptr<Timeline> timeline_;
+    std::unique_ptr<engine::Context> gpu_;
+    engine::ColormapTables colormaps_;
+    engine::Heightfield terrain_;
+    WorldInfo info_;
+    std::unique_ptr<engine::WorldRenderer> world_renderer_;
+    std::unique_ptr<engine::RenderTarget> target_;
+    std::unique_ptr<engine::GpuTimer> timer_;
+    std::unique_ptr<engine::UiLayer> ui_;
+    std::vector<std::unique_ptr<Module>> modules_;
+    OutputBus bus_;
+    engine::CameraPath path_;
+    engine::CameraController camera_;
+    uint64_t steps_ = 0;
+    uint32_t samples_ = 4;
+};
+
+}  // namespace infrascape

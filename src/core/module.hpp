@@ -1,0 +1,122 @@
+// The module interface: what a simulation (city, flood, grid, datacenter, and the example) gives the
+// application. A module declares its parameters once, steps on the GPU with a given dt, draws itself in
+// the world pass and its legend/labels in the overlay, draws its panel, publishes outputs that other
+// modules may read, writes its exports, and registers its bench kernels. See src/modules/README.md.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/output_bus.hpp"
+#include "scene/params.hpp"
+
+namespace engine {
+class Context;
+class WorldRenderer;
+class GpuTimer;
+struct ColormapTables;
+struct FramePush;
+struct Heightfield;
+}  // namespace engine
+
+namespace infrascape {
+
+struct WorldInfo {
+    std::filesystem::path scene_dir;   // relative paths in the scene resolve against this
+    std::filesystem::path asset_dir;   // the project's assets/
+    const engine::Heightfield* terrain = nullptr;
+    double extent_m = 0;
+    double start_epoch_s = 0;          // simulation time 0, seconds since 1970 UTC
+    double latitude_deg = 0, longitude_deg = 0;
+    uint64_t seed = 1;
+};
+
+struct AttachContext {
+    engine::Context& gpu;
+    engine::WorldRenderer& world;
+    const WorldInfo& info;
+    const ParamStore& params;  // every "<module>.<key>" value from the scene, defaults filled in
+};
+
+struct StepContext {
+    VkCommandBuffer cmd;
+    double t_s;        // simulation time at the start of this step
+    double dt_s;       // fixed step
+    uint32_t slot;     // frame slot (for per-frame readback buffers)
+    const ParamStore& params;
+    engine::GpuTimer* timer;  // may be null; wrap each pass in begin/end
+};
+
+struct DrawContext {
+    VkCommandBuffer cmd;
+    const engine::FramePush& push;
+    engine::WorldRenderer& world;
+};
+
+struct OverlayContext {
+    const engine::ColormapTables& colormaps;
+    double t_s;
+    const ParamStore& params;
+};
+
+struct PanelContext {
+    ParamStore& params;  // widgets write here; changes take effect on the next step
+    const engine::ColormapTables& colormaps;
+    double t_s;
+};
+
+struct Metric {
+    std::string name, unit;
+    double value;
+};
+
+// One kernel the bench times: `record` is recorded `repeat` times between timestamps. `bytes` is the
+// minimum memory traffic of one run (reads + writes) that its effective bandwidth is reckoned from.
+struct BenchKernel {
+    std::string name;
+    std::string item_unit;  // "cell updates", "particles", ...
+    double items = 0, bytes = 0;
+    std::function<void(VkCommandBuffer)> record;
+};
+
+class Module {
+public:
+    virtual ~Module() = default;
+    virtual std::string name() const = 0;   // the scene block and the dotted prefix: "example"
+    virtual std::string title() const = 0;  // the panel's title
+    virtual BlockSpec block() const = 0;    // the parameter declarations (name, type, unit, range, help)
+
+    // After the scene is read: read input files (throw InputError for bad ones), create GPU resources.
+    virtual void attach(AttachContext& ctx) = 0;
+    // Publishes this module's outputs for other modules (called once after attach).
+    virtual void publish(OutputBus& bus) {}
+    // Records one fixed simulation step into ctx.cmd.
+    virtual void step(StepContext& ctx) = 0;
+    // After the frame that contains `slot`'s steps has finished on the GPU: read back what was copied.
+    virtual void frame_complete(uint32_t slot) {}
+    // Before the world pass (outside rendering): barriers for what compute wrote and draws will read.
+    virtual void before_draw(VkCommandBuffer cmd) {}
+    virtual void draw(DrawContext& ctx) {}
+    virtual void overlay(OverlayContext& ctx) {}  // legends and labels, shown in renders too
+    virtual void panel(PanelContext& ctx) {}      // inside the module's ImGui window, after the parameters
+    virtual std::vector<Metric> metrics() const { return {}; }
+    // Writes this module's results into `dir` (DIR/<module>/, created by the caller).
+    virtual void export_results(const std::filesystem::path& dir, double t_s) {}
+    virtual std::vector<BenchKernel> bench_kernels(engine::Context& gpu) { return {}; }
+};
+
+// The registry: every module the program knows, in src/modules/registry.cpp (one line each).
+struct ModuleEntry {
+    const char* name;
+    std::unique_ptr<Module> (*create)();
+};
+const std::vector<ModuleEntry>& module_registry();
+std::unique_ptr<Module> create_module(const std::string& name);  // null when unknown
+
+}  // namespace infrascape

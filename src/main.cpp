@@ -1,0 +1,309 @@
+// infrascape: the command line. Opens the viewer, renders headless, runs simulations with exports,
+// benchmarks the device, and prints the scene schema. Exit codes: 0 success, 1 failure, 2 bad input,
+// 3 validation-layer messages under --validate.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "app/session.hpp"
+#include "context.hpp"
+#include "mesh.hpp"
+#include "scene/scene.hpp"
+#include "vk_check.hpp"
+
+using namespace infrascape;
+
+namespace {
+
+const char* kVersion = "0.1.0";
+
+const char* kMainHelp = R"(infrascape: live 3D simulations of the infrastructure under modern life, on Vulkan.
+
+Usage:
+  infrascape [SCENE] [viewer options]     open the viewer (scenes/default.toml when no scene is given)
+  infrascape view SCENE [viewer options]  the same, with an explicit scene
+  infrascape render SCENE -o OUT.mp4|OUTDIR [options]
+                                          render headless to an MP4 (H.264) or a folder of PNG frames
+  infrascape run SCENE --until DURATION --export DIR
+                                          run the simulation headless and write each module's exports
+  infrascape bench [--json]               measure the device: copy bandwidth, module kernels, frame time
+  infrascape schema [BLOCK]               print every scene key with type, unit, range, default and help
+  infrascape devices                      list the Vulkan 1.3 devices (for --device N)
+  infrascape COMMAND --help               help for one command
+
+Options for every command that uses the GPU:
+  --device N     use Vulkan device N (default: the first discrete GPU, else the best available)
+  --validate     enable the Vulkan validation layer (with synchronization validation); exit code 3
+                 when it reports anything
+
+Exit codes: 0 success, 1 failure, 2 bad input (scene, file or argument), 3 validation messages.
+)";
+
+const char* kViewerHelp = R"(Usage: infrascape [view] [SCENE] [options]
+
+Opens the scene in a window. Without a display (no DISPLAY or WAYLAND_DISPLAY) it says so and suggests
+`infrascape render`. Press F1 in the viewer for the keys.
+
+Options:
+  --size WxH        window size (default 1280x720)
+  --msaa N          multisample anti-aliasing samples: 1, 2, 4 or 8 (default 4)
+  --no-vsync        present without waiting for vertical blank
+  --frames N        close after N frames (for tests and scripted checks)
+  --resize-test     resize the window during the run (with --frames; for tests)
+  --screenshots DIR where F12 writes PNG screenshots (default: the current folder)
+  --device N, --validate
+)";
+
+const char* kRenderHelp = R"(Usage: infrascape render SCENE -o OUT.mp4|OUTDIR [options]
+
+Renders the scene headless (no window system needed) at a fixed time step: frame f shows simulation time
+f * world.speed / fps. The same command gives the same frames on every run.
+An output ending in .mp4 is encoded by the ffmpeg program (H.264, yuv420p); anything else is a folder
+that receives frame_000000.png, frame_000001.png, ...
+
+Options:
+  -o, --output PATH   MP4 file or folder of PNG frames (required)
+  --size WxH          frame size (default 1280x720; MP4 needs even numbers)
+  --fps N             frames per second (default 30)
+  --duration S        seconds of video (default: the scene's world.duration / world.speed)
+  --frames N          number of frames (instead of --duration)
+  --panels            include the module panels in the frames (the legend, clock and captions always show)
+  --msaa N            anti-aliasing samples (default 4)
+  --quiet             no progress bar
+  --device N, --validate
+)";
+
+const char* kRunHelp = R"(Usage: infrascape run SCENE --until DURATION --export DIR
+
+Runs the simulation headless, without drawing, to simulation time DURATION and writes each module's
+exports under DIR/<module>/. A duration is a number with an optional unit: s, min, h, d, y (seconds
+when bare), e.g. 90, 15min, 6h, 2d, 50y.
+
+Options:
+  --until DURATION   simulation time to stop at (required)
+  --export DIR       folder for the exports (required)
+  --device N, --validate
+)";
+
+const char* kBenchHelp = R"(Usage: infrascape bench [--json] [--scene SCENE]
+
+Prints the device name, a copy kernel's bandwidth in GB/s (read + write) as the device's roofline, then
+each registered module kernel's throughput and its effective GB/s as a fraction of that roofline, then
+the frame time of a reference scene (default scenes/default.toml at 1280x720).
+
+Options:
+  --json          machine-readable output
+  --scene SCENE   reference scene for the frame time
+  --device N, --validate
+)";
+
+const char* kSchemaHelp = R"(Usage: infrascape schema [BLOCK]
+
+Prints every scene-file key with its type, unit, range, default and help: all blocks, or one of them
+(world, terrain, a module's name, or timeline, camera, caption).
+)";
+
+struct Args {
+    std::vector<std::string> items;
+    size_t i = 0;
+    bool more() const { return i < items.size(); }
+    const std::string& peek() const { return items[i]; }
+    std::string next(const std::string& option) {
+        if (i >= items.size()) throw std::invalid_argument(option + " needs a value");
+        return items[i++];
+    }
+};
+
+uint32_t parse_uint(const std::string& option, const std::string& text, uint32_t lo, uint32_t hi) {
+    char* end = nullptr;
+    unsigned long v = std::strtoul(text.c_str(), &end, 10);
+    if (text.empty() || *end || v < lo || v > hi)
+        throw std::invalid_argument(option + " must be a whole number from " + std::to_string(lo) + " to " +
+                                    std::to_string(hi) + ", got '" + text + "'");
+    return uint32_t(v);
+}
+
+void parse_size(const std::string& text, uint32_t& w, uint32_t& h) {
+    size_t x = text.find('x');
+    if (x == std::string::npos) throw std::invalid_argument("--size must look like 1280x720, got '" + text + "'");
+    w = parse_uint("--size width", text.substr(0, x), 16, 16384);
+    h = parse_uint("--size height", text.substr(x + 1), 16, 16384);
+}
+
+double parse_seconds(const std::string& option, const std::string& text) {
+    double s = 0;
+    if (!parse_duration(text, s) || s < 0)
+        throw std::invalid_argument(option + " must be a duration (a number with an optional unit s, min, h, d or y), got '" +
+                                    text + "'");
+    return s;
+}
+
+bool common_option(Args& a, const std::string& opt, CommonOptions& c) {
+    if (opt == "--validate") {
+        c.validation = true;
+        return true;
+    }
+    if (opt == "--device") {
+        c.device = int(parse_uint("--device", a.next(opt), 0, 64));
+        return true;
+    }
+    return false;
+}
+
+bool wants_help(const std::vector<std::string>& items) {
+    for (const std::string& s : items)
+        if (s == "--help" || s == "-h") return true;
+    return false;
+}
+
+[[noreturn]] void unknown_option(const std::string& opt, const char* command) {
+    throw std::invalid_argument("unknown option '" + opt + "' for " + command + "; see `infrascape " + command +
+                                " --help`");
+}
+
+int viewer_main(Args& a) {
+    ViewerOptions o;
+    while (a.more()) {
+        std::string opt = a.next("");
+        if (common_option(a, opt, o.common)) continue;
+        if (opt == "--size") parse_size(a.next(opt), o.width, o.height);
+        else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
+        else if (opt == "--no-vsync") o.vsync = false;
+        else if (opt == "--frames") o.frames = parse_uint(opt, a.next(opt), 1, 1u << 30);
+        else if (opt == "--resize-test") o.resize_test = true;
+        else if (opt == "--screenshots") o.screenshot_dir = a.next(opt);
+        else if (!opt.empty() && opt[0] == '-') unknown_option(opt, "view");
+        else if (o.scene.empty()) o.scene = opt;
+        else throw std::invalid_argument("more than one scene given: '" + o.scene.string() + "' and '" + opt + "'");
+    }
+    if (o.scene.empty()) o.scene = default_scene_path();
+    return viewer_command(o);
+}
+
+int render_main(Args& a) {
+    RenderOptions o;
+    while (a.more()) {
+        std::string opt = a.next("");
+        if (common_option(a, opt, o.common)) continue;
+        if (opt == "-o" || opt == "--output") o.output = a.next(opt);
+        else if (opt == "--size") parse_size(a.next(opt), o.width, o.height);
+        else if (opt == "--fps") o.fps = parse_uint(opt, a.next(opt), 1, 240);
+        else if (opt == "--duration") o.duration_s = parse_seconds(opt, a.next(opt));
+        else if (opt == "--frames") o.frames = parse_uint(opt, a.next(opt), 1, 1u << 30);
+        else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
+        else if (opt == "--panels") o.panels = true;
+        else if (opt == "--quiet") o.quiet = true;
+        else if (!opt.empty() && opt[0] == '-') unknown_option(opt, "render");
+        else if (o.scene.empty()) o.scene = opt;
+        else throw std::invalid_argument("more than one scene given: '" + o.scene.string() + "' and '" + opt + "'");
+    }
+    if (o.scene.empty()) throw std::invalid_argument("render needs a scene file; see `infrascape render --help`");
+    if (o.output.empty()) throw std::invalid_argument("render needs -o OUT.mp4 or -o OUTDIR");
+    if (o.duration_s && o.frames) throw std::invalid_argument("give --duration or --frames, not both");
+    return render_command(o);
+}
+
+int run_main(Args& a) {
+    RunOptions o;
+    std::optional<double> until;
+    while (a.more()) {
+        std::string opt = a.next("");
+        if (common_option(a, opt, o.common)) continue;
+        if (opt == "--until") until = parse_seconds(opt, a.next(opt));
+        else if (opt == "--export") o.export_dir = a.next(opt);
+        else if (!opt.empty() && opt[0] == '-') unknown_option(opt, "run");
+        else if (o.scene.empty()) o.scene = opt;
+        else throw std::invalid_argument("more than one scene given: '" + o.scene.string() + "' and '" + opt + "'");
+    }
+    if (o.scene.empty()) throw std::invalid_argument("run needs a scene file; see `infrascape run --help`");
+    if (!until) throw std::invalid_argument("run needs --until DURATION");
+    if (o.export_dir.empty()) throw std::invalid_argument("run needs --export DIR");
+    o.until_s = *until;
+    return run_command(o);
+}
+
+int bench_main(Args& a) {
+    BenchOptions o;
+    while (a.more()) {
+        std::string opt = a.next("");
+        if (common_option(a, opt, o.common)) continue;
+        if (opt == "--json") o.json = true;
+        else if (opt == "--scene") o.scene = a.next(opt);
+        else unknown_option(opt, "bench");
+    }
+    return bench_command(o);
+}
+
+int schema_main(Args& a) {
+    std::string only;
+    if (a.more()) only = a.next("");
+    if (a.more()) throw std::invalid_argument("schema takes at most one block name");
+    std::cout << schema_text(all_block_specs(), only);
+    return 0;
+}
+
+int devices_main() {
+    for (const engine::DeviceInfo& d : engine::Context::list_devices())
+        std::printf("%u: %s (%s, Vulkan %u.%u)\n", d.index, d.name.c_str(), d.type.c_str(), VK_API_VERSION_MAJOR(d.api_version),
+                    VK_API_VERSION_MINOR(d.api_version));
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);  // a dead ffmpeg is reported by its exit status, not by killing us
+    Args a;
+    for (int i = 1; i < argc; ++i) a.items.push_back(argv[i]);
+    std::string command = a.more() ? a.peek() : "";
+    static const std::vector<std::string> commands = {"view", "render", "run", "bench", "schema", "devices"};
+    const bool named = std::find(commands.begin(), commands.end(), command) != commands.end();
+    if (named) a.i++;
+    try {
+        if (command == "--version") {
+            std::printf("infrascape %s\n", kVersion);
+            return 0;
+        }
+        if (!named && (command == "--help" || command == "-h" || command == "help")) {
+            std::fputs(kMainHelp, stdout);
+            return 0;
+        }
+        if (wants_help(a.items)) {
+            const char* text = command == "render"   ? kRenderHelp
+                               : command == "run"    ? kRunHelp
+                               : command == "bench"  ? kBenchHelp
+                               : command == "schema" ? kSchemaHelp
+                               : command == "devices" ? "Usage: infrascape devices\n\nLists the Vulkan 1.3 devices and their numbers for --device N.\n"
+                                                      : kViewerHelp;
+            std::fputs(text, stdout);
+            return 0;
+        }
+        if (command == "render") return render_main(a);
+        if (command == "run") return run_main(a);
+        if (command == "bench") return bench_main(a);
+        if (command == "schema") return schema_main(a);
+        if (command == "devices") return devices_main();
+        return viewer_main(a);
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    } catch (const engine::ModelError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "infrascape: %s\n", e.what());
+        return 2;
+    } catch (const engine::VulkanError& e) {
+        std::fprintf(stderr, "infrascape: Vulkan error: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "infrascape: %s\n", e.what());
+        return 1;
+    }
+}

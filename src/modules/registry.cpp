@@ -1,0 +1,20 @@
+// The explicit list of simulation modules: one line per module. No self-registering statics.
+#include "core/module.hpp"
+#include "modules/example/example_module.hpp"
+
+namespace infrascape {
+
+const std::vector<ModuleEntry>& module_registry() {
+    static const std::vector<ModuleEntry> modules = {
+        {"example", &example::create},
+    };
+    return modules;
+}
+
+std::unique_ptr<Module> create_module(const std::string& name) {
+    for (const ModuleEntry& e : module_registry())
+        if (name == e.name) return e.create();
+    return nullptr;
+}
+
+}  // namespace infrascape
