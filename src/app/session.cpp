@@ -154,7 +154,7 @@ void Session::update_lighting() {
     const float day = float(std::clamp((elevation + 6.0) / 20.0, 0.0, 1.0));
     l.ambient = 0.18f + 0.42f * day;
     l.fog_color = glm::mix(glm::vec3(0.05f, 0.06f, 0.10f), glm::vec3(0.60f, 0.70f, 0.84f), day);
-    l.fog_density = float(1.2 / std::max(world_.extent_m, 100.0)) * 0.15f;
+    l.fog_density = float(0.1 / std::max(world_.extent_m, 100.0));  // about 10% haze across the world
 }
 
 void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, bool panels) {
@@ -214,7 +214,7 @@ void Session::draw_overlay(bool panels) {
         engine::draw_caption(c.text, float(std::clamp(a, 0.0, 1.0)), ui_->large_font());
     }
     if (!panels) return;
-    float y = 60;
+    float y = top + 62;  // below the HUD
     for (auto& m : modules_) {
         ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
         ImGui::SetNextWindowSize(ImVec2(400, 0), ImGuiCond_FirstUseEver);

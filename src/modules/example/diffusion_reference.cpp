@@ -14,10 +14,11 @@ void diffusion_step(const DiffusionGrid& g, const std::vector<float>& in, const 
         for (uint32_t i = 0; i < g.nx; ++i) {
             auto at = [&](uint32_t a, uint32_t b) { return in[size_t(b) * g.nx + a]; };
             const float c = at(i, j);
-            const float w = at(i > 0 ? i - 1 : i + 1 < g.nx ? i + 1 : i, j);
-            const float e = at(i + 1 < g.nx ? i + 1 : (i > 0 ? i - 1 : i), j);
-            const float s = at(i, j > 0 ? j - 1 : j + 1 < g.ny ? j + 1 : j);
-            const float n = at(i, j + 1 < g.ny ? j + 1 : (j > 0 ? j - 1 : j));
+            // Cell-centred finite volumes: a zero-flux face has a ghost cell equal to the edge cell.
+            const float w = at(i > 0 ? i - 1 : i, j);
+            const float e = at(i + 1 < g.nx ? i + 1 : i, j);
+            const float s = at(i, j > 0 ? j - 1 : j);
+            const float n = at(i, j + 1 < g.ny ? j + 1 : j);
             const float lap = (e + w) + (n + s) - 4.0f * c;
             const size_t k = size_t(j) * g.nx + i;
             out[k] = c + dt * (r * lap + src[k] - cooling * c);

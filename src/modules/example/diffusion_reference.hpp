@@ -1,6 +1,7 @@
 // Plain C++ reference of the example module's scheme, used by the tests to check the GPU kernel.
 // Explicit forward-time centred-space (FTCS) step of the heat equation with a source and Newtonian
-// cooling on a uniform grid, zero-flux (Neumann) boundaries by mirrored neighbours:
+// cooling on a uniform grid, zero-flux (Neumann) boundaries (cell-centred: the ghost cell equals the edge cell, so the
+// scheme conserves heat exactly without sources or cooling):
 //   T' = T + dt * ( D * (T_e + T_w + T_n + T_s - 4 T) / dx^2 + S - k T )
 // Stable for D dt / dx^2 <= 1/4 (von Neumann analysis of the 5-point Laplacian; e.g. LeVeque 2007, 9.2).
 #pragma once

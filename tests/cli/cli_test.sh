@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Command-line checks of the infrascape binary, one case per ctest: cli_test.sh CASE BINARY.
+# Run from the project root. Every GPU case runs with --validate (exit code 3 on any validation message).
+set -euo pipefail
+case_name=$1
+bin=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$tmp}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_rc() {  # expect_rc RC COMMAND...: runs it, keeps stdout/stderr in $tmp/out, checks the exit code
+    local want=$1; shift
+    set +e; "$@" >"$tmp/out" 2>&1; local rc=$?; set -e
+    if [ "$rc" -ne "$want" ]; then cat "$tmp/out" >&2; fail "'$*' exited $rc, expected $want"; fi
+}
+expect_text() { grep -qF -- "$1" "$tmp/out" || { cat "$tmp/out" >&2; fail "output lacks: $1"; }; }
+
+case $case_name in
+help)
+    for c in "" view render run bench schema devices; do
+        expect_rc 0 "$bin" $c --help
+        expect_text "Usage"
+    done
+    expect_rc 0 "$bin" --version
+    ;;
+schema)
+    expect_rc 0 "$bin" schema
+    expect_text "diffusivity_m2_per_s"
+    expect_text "[[timeline]]"
+    expect_rc 0 "$bin" schema example
+    expect_text "m2/s"
+    expect_rc 2 "$bin" schema nosuchblock
+    expect_text "unknown block 'nosuchblock'"
+    ;;
+bad_scene)
+    expect_rc 2 "$bin" render tests/cli/bad_scene.toml -o "$tmp/x" --frames 1
+    [ "$(cat "$tmp/out")" = "tests/cli/bad_scene.toml:5:14: unknown key 'diffusivty' in [example]; did you mean 'diffusivity_m2_per_s'?" ] ||
+        { cat "$tmp/out"; fail "unexpected message"; }
+    expect_rc 2 "$bin" run tests/cli/no_such_scene.toml --until 10s --export "$tmp/e"
+    expect_text "tests/cli/no_such_scene.toml:1:1: cannot open scene file"
+    ;;
+bad_args)
+    expect_rc 2 "$bin" render scenes/default.toml
+    expect_text "render needs -o"
+    expect_rc 2 "$bin" render scenes/default.toml -o "$tmp/x" --size 12by7
+    expect_text "--size must look like 1280x720"
+    expect_rc 2 "$bin" run scenes/default.toml --until "3 parsecs" --export "$tmp/e"
+    expect_text "--until must be a duration"
+    expect_rc 2 "$bin" render scenes/default.toml -o "$tmp/x" --bogus
+    expect_text "unknown option '--bogus' for render"
+    ;;
+no_display)
+    expect_rc 1 env -u DISPLAY -u WAYLAND_DISPLAY "$bin" scenes/default.toml
+    expect_text "no display"
+    expect_text "infrascape render"
+    ;;
+missing_ffmpeg)
+    expect_rc 1 env INFRASCAPE_FFMPEG=/nonexistent/ffmpeg "$bin" render scenes/default.toml -o "$tmp/a.mp4" --frames 2
+    expect_text "ffmpeg not found"
+    ;;
+render_mp4)
+    # The foundation's acceptance check: 5 s at 30 fps and 1280x720 gives an MP4 of 150 frames.
+    expect_rc 0 "$bin" render scenes/default.toml -o "$tmp/out.mp4" --duration 5 --fps 30 --size 1280x720 --validate --quiet
+    frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,codec_name,pix_fmt,width,height -of csv=p=0 "$tmp/out.mp4")
+    echo "ffprobe: $frames"
+    [ "$frames" = "h264,1280,720,yuv420p,150" ] || fail "ffprobe read '$frames', expected h264,1280,720,yuv420p,150"
+    ;;
+render_pngs_deterministic)
+    expect_rc 0 "$bin" render scenes/default.toml -o "$tmp/a" --frames 3 --fps 2 --size 320x180 --validate --quiet
+    expect_rc 0 "$bin" render scenes/default.toml -o "$tmp/b" --frames 3 --fps 2 --size 320x180 --validate --quiet
+    [ "$(ls "$tmp/a")" = "$(printf 'frame_000000.png\nframe_000001.png\nframe_000002.png')" ] || fail "unexpected frame files: $(ls "$tmp/a")"
+    for f in "$tmp"/a/*.png; do cmp "$f" "$tmp/b/$(basename "$f")" || fail "$(basename "$f") differs between runs"; done
+    ;;
+run_export)
+    expect_rc 0 "$bin" run scenes/default.toml --until 10min --export "$tmp/e" --validate
+    expect_text "simulated 00:10:00"
+    [ -s "$tmp/e/example/temperature.asc" ] || fail "no temperature.asc"
+    head -6 "$tmp/e/example/temperature.asc" | grep -q "^ncols 128" || fail "temperature.asc has no ESRI header"
+    [ "$(head -1 "$tmp/e/example/series.csv")" = "time_s,mean_k,max_k" ] || fail "series.csv header"
+    ;;
+bench)
+    expect_rc 0 "$bin" bench --validate
+    expect_text "copy bandwidth (roofline):"
+    expect_text "example.diffuse"
+    expect_text "reference scene frame time"
+    expect_rc 0 "$bin" bench --json
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['copy_gb_per_s']>0 and d['kernels']" "$tmp/out" ||
+        fail "bench --json is not valid JSON with a copy bandwidth"
+    ;;
+window)
+    command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"
+    mkdir -p "$tmp/shots"
+    expect_rc 0 xvfb-run -a -s "-screen 0 1400x900x24" "$bin" scenes/default.toml --validate --frames 45 --resize-test --size 960x540 --screenshots "$tmp/shots"
+    expect_text "viewer closed after 45 frames"
+    ;;
+*)
+    fail "unknown case $case_name"
+    ;;
+esac
+echo "PASS: $case_name"

@@ -1,0 +1,86 @@
+// World-level pieces: solar position, terrain generation, heightfields, the output bus and plot ticks.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/output_bus.hpp"
+#include "core/world.hpp"
+#include "ui_widgets.hpp"
+
+using namespace infrascape;
+
+TEST_CASE("sun position matches published values", "[world]") {
+    // Solar noon at the Greenwich meridian on the June solstice 2024 (2024-06-20T20:51Z is the solstice;
+    // noon at lon 0 is near 12:02 UTC): elevation = 90 - (lat - 23.44).
+    double el = 0;
+    glm::dvec3 d = sun_direction(1718884920.0, 51.48, 0.0, &el);  // 2024-06-20T12:02:00Z, Greenwich
+    CHECK(el == Approx(90 - (51.48 - 23.44)).margin(0.3));
+    CHECK(d.y < 0);  // the sun stands due south at noon in the northern hemisphere
+    CHECK(std::abs(d.x) < 0.02);
+    // Equinox sunrise at the equator: about 06:07 local mean time, near the horizon in the east.
+    glm::dvec3 e = sun_direction(1710892800.0 + 6 * 3600 + 7 * 60, 0.0, 0.0, &el);  // 2024-03-20T06:07Z
+    CHECK(el == Approx(0.0).margin(1.0));
+    CHECK(e.x > 0.99);
+    // Night: the sun is below the horizon at local midnight.
+    sun_direction(1751598000.0 + 6 * 3600, 30.05, -99.15, &el);  // 2025-07-04T09:00Z = 04:00 CDT
+    CHECK(el < 0);
+}
+
+TEST_CASE("terrain generation is deterministic and sized as asked", "[world]") {
+    engine::Heightfield a = generate_terrain("valley", 4000, 65, 200, 7);
+    engine::Heightfield b = generate_terrain("valley", 4000, 65, 200, 7);
+    engine::Heightfield c = generate_terrain("valley", 4000, 65, 200, 8);
+    CHECK(a.nx == 65);
+    CHECK(a.width_m() == Approx(4000));
+    CHECK(a.z == b.z);
+    CHECK(a.z != c.z);
+    CHECK(a.max_z() - a.min_z() > 50);
+    CHECK(a.max_z() - a.min_z() < 260);
+    engine::Heightfield flat = generate_terrain("flat", 1000, 17, 200, 1);
+    CHECK(flat.max_z() == 0.0f);
+}
+
+TEST_CASE("heightfield sampling and ray casting", "[world]") {
+    engine::Heightfield h;
+    h.nx = h.ny = 3;
+    h.dx = 10;
+    h.x0 = h.y0 = 0;
+    h.z = {0, 0, 0, 0, 10, 0, 0, 0, 0};
+    CHECK(h.sample(10, 10) == Approx(10));
+    CHECK(h.sample(5, 10) == Approx(5));
+    CHECK(h.sample(-100, -100) == Approx(0));
+    engine::Ray down{{10, 10, 100}, {0, 0, -1}};
+    double t = 0;
+    REQUIRE(h.raycast(down, t));
+    CHECK(t == Approx(90).margin(1e-3));
+    engine::Ray away{{10, 10, 100}, {0, 0, 1}};
+    CHECK_FALSE(h.raycast(away, t));
+}
+
+TEST_CASE("output bus: modules read each other's outputs by name", "[world]") {
+    OutputBus bus;
+    double load = 12.5;
+    bus.publish_scalar("dc.facility_kw", "kW", "IT plus cooling", [&] { return load; });
+    bus.publish_field("flood.depth_m", "m", "water depth", [](double x, double y) { return x + y; });
+    CHECK(*bus.scalar("dc.facility_kw") == 12.5);
+    load = 20;
+    CHECK(*bus.scalar("dc.facility_kw") == 20);
+    CHECK(*bus.sample("flood.depth_m", 1, 2) == 3);
+    CHECK_FALSE(bus.scalar("nope"));
+    CHECK_FALSE(bus.sample("dc.facility_kw", 0, 0));
+    CHECK_THROWS(bus.publish_scalar("dc.facility_kw", "kW", "", [] { return 0.0; }));
+    CHECK(bus.list().size() == 2);
+}
+
+TEST_CASE("plot ticks are round numbers covering the range", "[widgets]") {
+    auto t = engine::nice_ticks(0, 8, 5);
+    REQUIRE(t.size() == 5);
+    CHECK(t.front() == 0);
+    CHECK(t.back() == 8);
+    auto u = engine::nice_ticks(0.013, 0.087, 4);
+    CHECK(u.front() == Approx(0.02));
+    CHECK(engine::format_tick(0.02, 0.02) == "0.02");
+    CHECK(engine::format_tick(1500, 500) == "1500");
+}
+
+TEST_CASE("UTC formatting", "[world]") { CHECK(format_utc(1751598000.0) == "2025-07-04 03:00:00 UTC"); }
