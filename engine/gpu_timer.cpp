@@ -1,6 +1,8 @@
 // GPU timestamp queries; see gpu_timer.hpp.
 #include "gpu_timer.hpp"
 
+#include <algorithm>
+
 #include "vk_check.hpp"
 
 namespace engine {
@@ -34,14 +36,17 @@ void GpuTimer::begin_frame(VkCommandBuffer cmd, uint32_t slot) {
 }
 
 void GpuTimer::begin(VkCommandBuffer cmd, const std::string& pass) {
-    if (!pool_ || names_[slot_].size() >= kMaxPasses) return;
+    open_ = false;
+    if (!pool_ || names_[slot_].size() >= kMaxPasses) return;  // over the budget: this pass goes untimed
+    open_ = true;
     uint32_t q = slot_ * 2 * kMaxPasses + 2 * static_cast<uint32_t>(names_[slot_].size());
     names_[slot_].push_back(pass);
     vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, pool_, q);
 }
 
 void GpuTimer::end(VkCommandBuffer cmd) {
-    if (!pool_ || names_[slot_].empty()) return;
+    if (!pool_ || !open_) return;
+    open_ = false;
     uint32_t q = slot_ * 2 * kMaxPasses + 2 * static_cast<uint32_t>(names_[slot_].size() - 1) + 1;
     vkCmdWriteTimestamp2(cmd, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, pool_, q);
 }
@@ -55,11 +60,18 @@ void GpuTimer::collect(uint32_t slot) {
                                        static_cast<uint32_t>(ticks.size()), ticks.size() * sizeof(uint64_t),
                                        ticks.data(), sizeof(uint64_t), VK_QUERY_RESULT_64_BIT);
     if (r != VK_SUCCESS) return;  // VK_NOT_READY: keep the previous values
+    // A pass recorded several times in a frame (one per simulation step) is reported as its total.
     last_ms_.clear();
     for (size_t i = 0; i < names.size(); ++i) {
         double ms = double(ticks[2 * i + 1] - ticks[2 * i]) * ns_per_tick_ * 1e-6;
-        last_ms_.emplace_back(names[i], ms);
-        auto [it, fresh] = smoothed_ms_.try_emplace(names[i], ms);
+        auto it = std::find_if(last_ms_.begin(), last_ms_.end(), [&](const auto& e) { return e.first == names[i]; });
+        if (it == last_ms_.end())
+            last_ms_.emplace_back(names[i], ms);
+        else
+            it->second += ms;
+    }
+    for (const auto& [name, ms] : last_ms_) {
+        auto [it, fresh] = smoothed_ms_.try_emplace(name, ms);
         if (!fresh) it->second = 0.9 * it->second + 0.1 * ms;
     }
 }

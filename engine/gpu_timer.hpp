@@ -1,4 +1,5 @@
-// GPU timestamp queries per pass: begin/end around each pass while recording; once the frame's fence
+// GPU timestamp queries per pass: begin/end around each pass while recording (at most kMaxPasses a
+// frame; more go untimed, same-named passes are summed); once the frame's fence
 // has signalled, collect() reads the results. Times are smoothed for display in the performance panel.
 #pragma once
 
@@ -35,6 +36,7 @@ private:
     VkQueryPool pool_ = VK_NULL_HANDLE;
     double ns_per_tick_ = 1.0;
     uint32_t slot_ = 0;
+    bool open_ = false;  // a begin() that recorded a timestamp awaits its end()
     std::array<std::vector<std::string>, kFramesInFlight> names_;
     std::vector<std::pair<std::string, double>> last_ms_;
     std::map<std::string, double> smoothed_ms_;

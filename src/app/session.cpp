@@ -217,7 +217,7 @@ void Session::draw_overlay(bool panels) {
     float y = top + 62;  // below the HUD
     for (auto& m : modules_) {
         ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
-        ImGui::SetNextWindowSize(ImVec2(400, 0), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(470, 0), ImGuiCond_FirstUseEver);
         if (ImGui::Begin(m->title().c_str())) draw_module_panel(*m);
         y += ImGui::GetWindowHeight() + 10;
         ImGui::End();

@@ -208,7 +208,7 @@ int viewer_command(const ViewerOptions& o) {
             ImGui::End();
         }
         if (v.show_perf) {
-            ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, 30), ImGuiCond_FirstUseEver, ImVec2(1.0f, 0.0f));
+            ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, 30), ImGuiCond_Always, ImVec2(1.0f, 0.0f));
             ImGui::Begin("Performance", &v.show_perf, ImGuiWindowFlags_AlwaysAutoResize);
             ImGui::Text("%s", gpu.device_name().c_str());
             ImGui::Text("%.1f FPS (%.1f ms)", io.Framerate, 1000.0f / std::max(io.Framerate, 0.001f));
