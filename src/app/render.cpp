@@ -19,7 +19,10 @@ namespace infrascape {
 
 namespace {
 
+// "00:12:30" for up to two days, then "3.5 d" or "200.0 y".
 std::string hms(double s) {
+    if (s > 365.25 * 86400) return std::to_string(int(std::lround(s / (365.25 * 86400)))) + " y";
+    if (s > 2 * 86400) return std::to_string(int(std::lround(s / 86400))) + " d";
     int t = int(std::lround(std::max(s, 0.0)));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
@@ -165,7 +168,7 @@ int run_command(const RunOptions& o) {
     for (auto& m : session.modules()) {
         std::filesystem::path dir = o.export_dir / m->name();
         std::filesystem::create_directories(dir);
-        m->export_results(dir, session.time_s());
+        m->export_results(dir, session.time_s(), session.params());
     }
     std::printf("simulated %s in %llu steps of %g s; exports in %s\n", hms(session.time_s()).c_str(),
                 (unsigned long long)session.steps(), dt, o.export_dir.c_str());

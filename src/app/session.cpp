@@ -70,9 +70,14 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     for (const ModuleEntry& e : module_registry()) {
         if (!scene_.blocks.count(e.name)) continue;
         std::unique_ptr<Module> m = e.create();
-        AttachContext ac{*gpu_, *world_renderer_, info_, params_};
-        m->attach(ac);
+        AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_};
+        try {
+            m->attach(ac);
+        } catch (const ParamError& e) {
+            throw scene_.error_at(e.param(), e.what());
+        }
         m->publish(bus_);
+        if (auto speed = m->preferred_speed(params_)) world_.speed = *speed;
         modules_.push_back(std::move(m));
     }
 
@@ -147,7 +152,8 @@ engine::CameraState Session::view() const {
 
 void Session::update_lighting() {
     double elevation = 0;
-    glm::dvec3 sun = sun_direction(world_.start_epoch_s + time_s(), world_.latitude_deg, world_.longitude_deg, &elevation);
+    glm::dvec3 sun = sun_direction(lighting_epoch(world_.start_epoch_s, time_s(), world_.speed), world_.latitude_deg,
+                                   world_.longitude_deg, &elevation);
     engine::Lighting& l = world_renderer_->lighting;
     l.sun_dir = glm::vec3(sun);
     // Dimmer ambient and warmer, darker fog as the sun sets; a floor keeps night scenes readable.
@@ -187,7 +193,11 @@ void Session::frame_complete(uint32_t slot) {
     timer_->collect(slot);
 }
 
-std::string Session::clock_text() const { return format_utc(world_.start_epoch_s + time_s()); }
+std::string Session::clock_text() const {
+    // At more than six simulated hours per second the time of day is a blur: show the date alone.
+    const std::string text = format_utc(world_.start_epoch_s + time_s());
+    return world_.speed > 6 * 3600.0 ? text.substr(0, 10) : text;
+}
 
 void Session::draw_overlay(bool panels) {
     // HUD: title and clock, top left (below the menu bar in the viewer).

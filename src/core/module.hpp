@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ struct AttachContext {
     engine::WorldRenderer& world;
     const WorldInfo& info;
     const ParamStore& params;  // every "<module>.<key>" value from the scene, defaults filled in
+    const engine::ColormapTables& colormaps;
 };
 
 struct StepContext {
@@ -107,8 +109,22 @@ public:
     virtual void panel(PanelContext& ctx) {}      // inside the module's ImGui window, after the parameters
     virtual std::vector<Metric> metrics() const { return {}; }
     // Writes this module's results into `dir` (DIR/<module>/, created by the caller).
-    virtual void export_results(const std::filesystem::path& dir, double t_s) {}
+    virtual void export_results(const std::filesystem::path& dir, double t_s, const ParamStore& params) {}
+    // Simulation seconds per second of playback this module's scenes want (e.g. a city's years per
+    // second); when a module gives one, it replaces world.speed.
+    virtual std::optional<double> preferred_speed(const ParamStore& params) const { return std::nullopt; }
     virtual std::vector<BenchKernel> bench_kernels(engine::Context& gpu) { return {}; }
+};
+
+// A parameter value that the scene reader accepted but a module cannot use (a grid too large for the
+// device's memory, say). The session reports it at the value's place in the scene file.
+class ParamError : public std::runtime_error {
+public:
+    ParamError(std::string param, const std::string& message) : std::runtime_error(message), param_(std::move(param)) {}
+    const std::string& param() const { return param_; }
+
+private:
+    std::string param_;
 };
 
 // The registry: every module the program knows, in src/modules/registry.cpp (one line each).

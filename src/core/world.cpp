@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 
 namespace infrascape {
 
@@ -142,8 +143,7 @@ engine::Heightfield generate_terrain(const std::string& kind, double extent, uin
                 z = relief * (0.65 * hills + 0.35 * ridges * ridges);
                 if (kind == "valley") {
                     // A river meandering from west to east; flat terraces step down toward it.
-                    double centre = 0.08 * std::sin(u * 9.0 + 0.7) + 0.04 * std::sin(u * 23.0 + 2.1);
-                    double d = std::abs(v - centre);
+                    double d = river_distance_m(kind, extent, x, y) / extent;
                     double valley = std::clamp((d - 0.03) / 0.22, 0.0, 1.0);
                     double terraced = std::floor(valley * 5) / 5 + std::pow(valley * 5 - std::floor(valley * 5), 3) / 5;
                     double floor_z = relief * 0.05 * (0.5 - u);  // gentle downstream slope
@@ -153,6 +153,13 @@ engine::Heightfield generate_terrain(const std::string& kind, double extent, uin
             h.z[size_t(j) * n + i] = float(z);
         }
     return h;
+}
+
+double river_distance_m(const std::string& kind, double extent_m, double x, double y) {
+    if (kind != "valley") return std::numeric_limits<double>::infinity();
+    const double u = x / extent_m, v = y / extent_m;
+    const double centre = 0.08 * std::sin(u * 9.0 + 0.7) + 0.04 * std::sin(u * 23.0 + 2.1);
+    return std::abs(v - centre) * extent_m;
 }
 
 // [SECTION] Sun
@@ -175,6 +182,11 @@ glm::dvec3 sun_direction(double epoch_s, double lat_deg, double lon_deg, double*
                                  std::tan(dec) * std::cos(lat) - std::sin(lat) * std::cos(hour_angle));
     if (elevation_deg) *elevation_deg = el / rad;
     return glm::dvec3(std::sin(az) * std::cos(el), std::cos(az) * std::cos(el), std::sin(el));
+}
+
+double lighting_epoch(double start_epoch_s, double t_s, double speed) {
+    if (speed <= 6 * 3600.0) return start_epoch_s + t_s;
+    return start_epoch_s + 86400.0 * std::floor(t_s / 86400.0);
 }
 
 std::string format_utc(double epoch_s) {

@@ -31,10 +31,18 @@ WorldSettings world_settings(const ParamStore& params);
 engine::Heightfield generate_terrain(const std::string& kind, double extent_m, uint32_t vertices_per_side,
                                      double relief_m, uint64_t seed);
 
+// Distance (m) from (x, y) to the centre line of the "valley" terrain's river, which meanders west to east;
+// +inf for other kinds. generate_terrain carves its valley floor around the same line.
+double river_distance_m(const std::string& kind, double extent_m, double x_m, double y_m);
+
 // The sun's direction (unit vector toward it; x east, y north, z up) at a UTC time and site, from the
 // Astronomical Almanac's low-precision solar coordinates (accurate to about 0.01 degree for 1950-2050;
 // Michalsky 1988, Solar Energy 40(3)). Also returns the elevation in degrees.
 glm::dvec3 sun_direction(double epoch_s, double latitude_deg, double longitude_deg, double* elevation_deg = nullptr);
+
+// The time the sun is drawn for: the clock itself, or, when playback runs faster than six simulated hours
+// per second, the start's time of day on the current date (days would strobe between day and night).
+double lighting_epoch(double start_epoch_s, double t_s, double speed);
 
 // "2025-07-04 03:00:00 UTC"
 std::string format_utc(double epoch_s);

@@ -1,5 +1,6 @@
 // The explicit list of simulation modules: one line per module. No self-registering statics.
 #include "core/module.hpp"
+#include "modules/city/city_module.hpp"
 #include "modules/example/example_module.hpp"
 
 namespace infrascape {
@@ -7,6 +8,7 @@ namespace infrascape {
 const std::vector<ModuleEntry>& module_registry() {
     static const std::vector<ModuleEntry> modules = {
         {"example", &example::create},
+        {"city", &city::create},
     };
     return modules;
 }

@@ -313,7 +313,9 @@ struct Loader {
             }
             const std::string dotted = spec.name + "." + key;
             scene.params.set(dotted, param_value(*node, *p, dotted));
+            scene.positions[dotted] = pos(*node);
         }
+        scene.positions[spec.name] = pos(table);
         for (const auto& p : spec.params)
             if (p.required && !table.contains(p.key))
                 fail(table, "[" + spec.name + "] needs '" + p.key + "'" + (p.help.empty() ? "" : " (" + p.help + ")"));
@@ -560,6 +562,13 @@ std::string entry_schema(const EntryDoc& d) {
 }
 
 }  // namespace
+
+InputError Scene::error_at(const std::string& dotted, const std::string& message) const {
+    auto it = positions.find(dotted);
+    if (it == positions.end()) it = positions.find(dotted.substr(0, dotted.find('.')));
+    if (it != positions.end()) return InputError(it->second, message);
+    return InputError(SourcePos{file.string(), 1, 1}, message);
+}
 
 InputError::InputError(SourcePos where, const std::string& message)
     : std::runtime_error(where_text(

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -65,6 +66,12 @@ struct Scene {
     std::vector<TimelineEvent> timeline;   // sorted by t_s (stable)
     std::vector<CameraKeyframe> camera;    // sorted by t_s; two keys at the same time are an error
     std::vector<Caption> captions;         // sorted by t_s
+    // Where each value set in the file, and each block header, is: "block.key" or "block" -> position.
+    // Lets checks made after loading (a module's set-up) report file:line:col too.
+    std::map<std::string, SourcePos> positions;
+
+    // An InputError at the value of `dotted` (or its block's header, or the file's start).
+    InputError error_at(const std::string& dotted, const std::string& message) const;
 };
 
 // Reads and validates a scene file against the given block specs. Throws InputError.

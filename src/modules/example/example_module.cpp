@@ -283,7 +283,7 @@ public:
         return {{"mean anomaly", "K", stats_mean_}, {"max anomaly", "K", stats_max_}};
     }
 
-    void export_results(const std::filesystem::path& dir, double t_s) override {
+    void export_results(const std::filesystem::path& dir, double t_s, const ParamStore&) override {
         write_asc(dir / "temperature.asc");
         std::ofstream csv(dir / "series.csv");
         csv << "time_s,mean_k,max_k\n" << std::setprecision(9);

@@ -1,0 +1,74 @@
+#version 450
+// Writes one building instance and one ground instance (road or water slab) per cell. A building's
+// height follows the residents it houses (population shared by centrality, see stats.comp); its colour
+// comes from the colormap by residents per hectare; at night its windows glow with its energy use.
+#include "city/ca_shared.h"
+
+layout(local_size_x = 16, local_size_y = 16) in;
+
+struct Instance {
+    vec4 position_yaw;
+    vec4 scale;
+    vec4 color;
+};
+layout(std430, binding = 0) readonly buffer State { uint state[]; };
+layout(std430, binding = 1) readonly buffer Stats { uint built; uint roads; uint weight_sum; uint pad; } stats;
+layout(std430, binding = 2) readonly buffer Ground { float ground_z[]; };
+layout(std430, binding = 3) readonly buffer Colormap { vec4 lut[256]; };
+layout(std430, binding = 4) writeonly buffer Buildings { Instance buildings[]; };
+layout(std430, binding = 5) writeonly buffer Surface { Instance surface[]; };
+
+layout(push_constant) uniform Push {
+    vec4 origin_cell;  // x0, y0 of cell (0,0) centre, cell size (m), population
+    vec4 centre;       // x, y of the historic centre, density decay length (m), max residents per hectare (colour scale)
+    vec4 look;         // night glow 0..1, storey height (m), residents per storey per hectare, unused
+    uint nx, ny, pad0, pad1;
+} pc;
+
+uint centrality(uint i, uint j) {
+    vec2 p = pc.origin_cell.xy + vec2(i, j) * pc.origin_cell.z;
+    float d = length(p - pc.centre.xy);
+    return uint(exp(-d / pc.centre.z) * 256.0) + 1u;
+}
+
+float jitter(uint k, uint salt) {
+    uint h = k * 0x9e3779b9u ^ salt;
+    h ^= h >> 16; h *= 0x7feb352du; h ^= h >> 15; h *= 0x846ca68bu; h ^= h >> 16;
+    return float(h >> 8) / 16777216.0;
+}
+
+void main() {
+    uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
+    if (i >= pc.nx || j >= pc.ny) return;
+    uint k = j * pc.nx + i;
+    uint s = state[k];
+    float cell = pc.origin_cell.z;
+    vec3 centre = vec3(pc.origin_cell.xy + vec2(i, j) * cell, ground_z[k]);
+    Instance hidden = Instance(vec4(centre, 0.0), vec4(0.0), vec4(0.0));
+
+    bool building = (s & CA_URBAN) != 0u && (s & CA_ROAD) == 0u && stats.weight_sum > 0u;
+    if (building) {
+        float residents = pc.origin_cell.w * float(centrality(i, j)) / float(stats.weight_sum);
+        float hectares = cell * cell / 10000.0;
+        float per_ha = residents / hectares;
+        float storeys = clamp(per_ha / pc.look.z, 1.0, 80.0);
+        float footprint = cell * (0.55 + 0.25 * jitter(k, 1u));
+        float t = clamp(per_ha / pc.centre.w, 0.0, 1.0);
+        vec3 rgb = lut[uint(t * 255.0 + 0.5)].rgb;
+        float glow = pc.look.x * (0.25 + 0.75 * t);
+        buildings[k] = Instance(vec4(centre.xy, centre.z - 1.0, jitter(k, 2u) * 0.3),
+                                vec4(footprint, footprint * (0.8 + 0.4 * jitter(k, 3u)), storeys * pc.look.y, 0.0),
+                                vec4(rgb, glow));
+    } else {
+        buildings[k] = hidden;
+    }
+    if ((s & CA_ROAD) != 0u) {
+        surface[k] = Instance(vec4(centre.xy, centre.z + 0.3, 0.0), vec4(cell * 1.02, cell * 1.02, 0.6, 0.0),
+                              vec4(0.05, 0.05, 0.06, 0.35 * pc.look.x));
+    } else if ((s & CA_WATER) != 0u) {
+        surface[k] = Instance(vec4(centre.xy, centre.z + 0.2, 0.0), vec4(cell * 1.02, cell * 1.02, 0.4, 0.0),
+                              vec4(0.06, 0.16, 0.28, 0.0));
+    } else {
+        surface[k] = hidden;
+    }
+}
