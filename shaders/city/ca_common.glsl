@@ -16,6 +16,7 @@ layout(push_constant) uniform CaPush {
     float p_spont, p_breed, p_spread, p_road;
     int road_radius, road_spacing;
     uint target_built, ramp;
+    uint stream_key[11];  // ca_stream_key(seed, generation, stream), from the CPU
 } pc;
 
 // Housing demand, as ca_pressure() in src/modules/city/sleuth.cpp: integers, then one exact conversion.
@@ -36,8 +37,7 @@ uint ca_hash(uint x) {
 }
 
 float ca_random(uint cell, uint stream) {
-    uint h = ca_hash(pc.seed ^ ca_hash(pc.generation * 16u + stream));
-    h = ca_hash(h ^ (cell * 0x9e3779b9u));
+    uint h = ca_hash(pc.stream_key[stream] ^ (cell * 0x9e3779b9u));
     return float(h >> 8) * (1.0 / 16777216.0);
 }
 

@@ -37,13 +37,13 @@ void main() {
             if (built >= CA_SPREAD_MIN_NEIGHBOURS) grow = ca_random(k, CA_RND_SPREAD_SLOPE) < slope_weight[k];
         }
     }
-    if (!grow && ca_random(k, CA_RND_ROAD) < p_road) {
+    if (!grow && p_road > 0.0) {
         bool by_road = false;
         for (int d = 0; d < 8 && !by_road; ++d) {
             int ni = i + kDx[d], nj = j + kDy[d];
             by_road = inside(ni, nj) && (state_in[nj * nx + ni] & CA_ROAD) != 0u;
         }
-        if (by_road) {
+        if (by_road && ca_random(k, CA_RND_ROAD) < p_road) {
             bool near_new = false;
             for (int dj = -pc.road_radius; dj <= pc.road_radius && !near_new; ++dj)
                 for (int di = -pc.road_radius; di <= pc.road_radius && !near_new; ++di)

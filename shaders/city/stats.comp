@@ -1,6 +1,6 @@
 #version 450
 // City statistics for one frame, in integers so the result does not depend on the order of atomics:
-// built cells, road cells, and the sum of quantized centrality weights that share out the population.
+// built cells, street cells (roads inside the built area), and the sum of quantized centrality weights that share out the population.
 #include "city/ca_shared.h"
 
 layout(local_size_x = 16, local_size_y = 16) in;
@@ -38,7 +38,8 @@ void main() {
             atomicAdd(group_built, 1u);
             if ((s & CA_ROAD) == 0u) atomicAdd(group_weight, centrality(i, j));
         }
-        if ((s & CA_ROAD) != 0u) atomicAdd(group_roads, 1u);
+        // City streets: road cells inside the built area (the rural highways of year 0 are not the city's).
+        if ((s & CA_ROAD) != 0u && (s & CA_URBAN) != 0u) atomicAdd(group_roads, 1u);
     }
     barrier();
     if (gl_LocalInvocationIndex == 0u) {

@@ -227,7 +227,7 @@ void Session::draw_overlay(bool panels) {
     float y = top + 62;  // below the HUD
     for (auto& m : modules_) {
         ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
-        ImGui::SetNextWindowSize(ImVec2(470, 0), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(500, 0), ImGuiCond_FirstUseEver);
         if (ImGui::Begin(m->title().c_str())) draw_module_panel(*m);
         y += ImGui::GetWindowHeight() + 10;
         ImGui::End();
@@ -235,8 +235,11 @@ void Session::draw_overlay(bool panels) {
 }
 
 void Session::draw_module_panel(Module& m) {
-    // Widgets generated from the module's parameter declarations.
+    // The module's own content (plots, tables) first, then widgets generated from its parameter declarations.
+    PanelContext pc{params_, colormaps_, time_s()};
+    m.panel(pc);
     const BlockSpec block = m.block();
+    if (!ImGui::CollapsingHeader("Parameters", block.params.size() <= 12 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) return;
     for (const ParamSpec& p : block.params) {
         const std::string dotted = block.name + "." + p.key;
         if (!params_.has(dotted)) continue;
@@ -303,9 +306,6 @@ void Session::draw_module_panel(Module& m) {
         if (changed) params_.set(dotted, v);
         ImGui::PopID();
     }
-    ImGui::Separator();
-    PanelContext pc{params_, colormaps_, time_s()};
-    m.panel(pc);
 }
 
 }  // namespace infrascape

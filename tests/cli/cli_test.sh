@@ -88,6 +88,32 @@ bench)
     python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['copy_gb_per_s']>0 and d['kernels']" "$tmp/out" ||
         fail "bench --json is not valid JSON with a copy bandwidth"
     ;;
+city_corpus)
+    # Malformed city values: one line each, file:line:col, exit code 2. A trailing "..." matches a prefix
+    # (the memory limit depends on the device).
+    n=0
+    for f in tests/city/corpus/*.toml; do
+        want=$(grep "^$(basename "$f")|" tests/city/corpus/expected.txt | cut -d'|' -f2-)
+        [ -n "$want" ] || fail "no expected message for $f"
+        expect_rc 2 "$bin" run "$f" --until 1y --export "$tmp/e"
+        got=$(cat "$tmp/out")
+        case "$want" in
+            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
+            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
+        esac
+        n=$((n + 1))
+    done
+    [ "$n" -ge 6 ] || fail "only $n corpus files"
+    ;;
+city_run_export)
+    expect_rc 0 "$bin" run tests/golden/scenes/city_small.toml --until 60y --export "$tmp/e" --validate
+    head -1 "$tmp/e/city/population.csv" | grep -q "^year,N,built_cells,street_km,cable_km,gdp" || fail "population.csv header: $(head -1 "$tmp/e/city/population.csv")"
+    [ "$(wc -l < "$tmp/e/city/population.csv")" -ge 120 ] || fail "population.csv has too few rows"
+    for y in 1900 1925 1950; do [ -s "$tmp/e/city/landuse_$y.asc" ] || fail "no landuse_$y.asc: $(ls "$tmp/e/city")"; done
+    head -1 "$tmp/e/city/landuse_1950.asc" | grep -q "^ncols 64" || fail "landuse raster header"
+    grep -q "^GDP,1.15" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the GDP fit: $(cat "$tmp/e/city/scaling_fit.csv")"
+    grep -q "^built area" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the emergent fits"
+    ;;
 window)
     command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"
     mkdir -p "$tmp/shots"

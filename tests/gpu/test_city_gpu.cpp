@@ -11,12 +11,6 @@ using namespace infrascape::city;
 
 namespace {
 
-struct CaPush {
-    uint32_t nx, ny, generation, seed;
-    float p_spont, p_breed, p_spread, p_road;
-    int32_t road_radius, road_spacing;
-    uint32_t target_built, ramp;
-};
 struct StatsPush {
     float origin_cell[4], centre[4];
     uint32_t nx, ny, pad0, pad1;
@@ -75,8 +69,7 @@ std::vector<uint32_t> run_gpu(engine::Context& gpu, const CaGrid& in, const CaRa
             engine::dispatch_2d(cmd, in.nx, in.ny, 16, 16);
             stats.use(cmd, engine::Access::ComputeRead);
             for (int p : passes) {
-                CaPush push{in.nx, in.ny, first_generation + uint32_t(g), seed, r.p_spont, r.p_breed, r.p_spread,
-                            r.p_road, r.road_radius, r.road_spacing, r.target_built, r.ramp};
+                const CaPush push = make_ca_push(in.nx, in.ny, first_generation + uint32_t(g), seed, r);
                 engine::Buffer& src = current ? b : a;
                 engine::Buffer& dst = current ? a : b;
                 src.use(cmd, engine::Access::ComputeRead);

@@ -68,6 +68,10 @@ TEST_CASE("golden: module panel with generated widgets and a plot", "[golden]") 
     check_golden({"example_panel", "example_heat.toml", 600, true});
 }
 
+TEST_CASE("golden: city after 120 years", "[golden][city]") {
+    check_golden({"city", "city_small.toml", 120 * 365.25 * 86400, false});
+}
+
 TEST_CASE("rendering the same scene twice gives identical images", "[golden]") {
     const auto scene = test::source_dir() / "tests/golden/scenes/example_heat.toml";
     test::Frame a = test::render_scene(scene, 300, 320, 180, true);

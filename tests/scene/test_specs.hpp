@@ -2,6 +2,8 @@
 // and helpers to write throwaway scene files and to catch the InputError a bad scene raises.
 #pragma once
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -71,9 +73,10 @@ inline std::vector<BlockSpec> test_blocks() {
 // however the test binary is started.
 inline void enter_test_dir() { std::filesystem::current_path(INFRASCAPE_SCENE_TEST_DIR); }
 
-// Writes `text` to a fresh file in a temporary directory and returns its path.
+// Writes `text` to a fresh file in a temporary directory of this process (ctest runs test cases in
+// parallel processes, which must not share the file) and returns its path.
 inline std::filesystem::path write_scene(const std::string& text, const std::string& name = "scene.toml") {
-    const auto dir = std::filesystem::temp_directory_path() / "infrascape_scene_tests";
+    const auto dir = std::filesystem::temp_directory_path() / ("infrascape_scene_tests_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto path = dir / name;
     std::ofstream(path, std::ios::binary) << text;

@@ -51,7 +51,7 @@ double integrate_population(const GrowthParams& p, double n0, double dt_years, d
 
 // West's successive growth cycles: a population integrated through time; when the time left to the
 // singularity falls below `margin_years` (with beta > 1), an innovation resets the growth: the cycle
-// restarts from the current N with parameters `next` (a multiplied by `a_gain`, beta and b unchanged).
+// restarts from the current N with `a` multiplied by `a_gain` (beta and b unchanged).
 // Innovations can also be forced from outside (the scene timeline) with innovate().
 //
 // Direction of a_gain: the singularity time falls as `a` rises (b = 0: t_c = N^(1-beta) / ((beta-1) a)), so

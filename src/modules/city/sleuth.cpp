@@ -19,10 +19,17 @@ uint32_t ca_hash(uint32_t x) {
     return x;
 }
 
-float ca_random(uint32_t seed, uint32_t generation, uint32_t cell, uint32_t stream) {
-    uint32_t h = ca_hash(seed ^ ca_hash(generation * 16u + stream));
-    h = ca_hash(h ^ (cell * 0x9e3779b9U));
+uint32_t ca_stream_key(uint32_t seed, uint32_t generation, uint32_t stream) {
+    return ca_hash(seed ^ ca_hash(generation * 16u + stream));
+}
+
+float ca_random_keyed(uint32_t key, uint32_t cell) {
+    const uint32_t h = ca_hash(key ^ (cell * 0x9e3779b9U));
     return float(h >> 8) * (1.0f / 16777216.0f);  // exact in float: 24 bits
+}
+
+float ca_random(uint32_t seed, uint32_t generation, uint32_t cell, uint32_t stream) {
+    return ca_random_keyed(ca_stream_key(seed, generation, stream), cell);
 }
 
 float ca_pressure(uint32_t built, const CaRates& r) {
@@ -117,13 +124,13 @@ CaGrid ca_pass_spread(const CaGrid& in, const CaRates& r, uint32_t seed, uint32_
                         grow = ca_random(seed, gen, k, CA_RND_SPREAD_SLOPE) < in.slope_weight[k];
                 }
             }
-            if (!grow && ca_random(seed, gen, k, CA_RND_ROAD) < p_road) {
+            if (!grow) {
                 bool by_road = false;
                 for (int d = 0; d < 8 && !by_road; ++d) {
                     const int ni = i + kDx[d], nj = j + kDy[d];
                     by_road = inside(ni, nj) && (in.state[size_t(nj) * nx + ni] & CA_ROAD);
                 }
-                if (by_road) {
+                if (by_road && ca_random(seed, gen, k, CA_RND_ROAD) < p_road) {
                     bool near_new = false;
                     for (int dj = -r.road_radius; dj <= r.road_radius && !near_new; ++dj)
                         for (int di = -r.road_radius; di <= r.road_radius && !near_new; ++di)
@@ -163,6 +170,13 @@ CaGrid ca_pass_roads(const CaGrid& in, const CaRates& r) {
 CaGrid ca_generation(const CaGrid& in, const CaRates& r, uint32_t seed, uint32_t generation) {
     const uint32_t built = uint32_t(ca_counts(in).built);
     return ca_pass_roads(ca_pass_spread(ca_pass_spontaneous(in, r, seed, generation, built), r, seed, generation, built), r);
+}
+
+CaPush make_ca_push(uint32_t nx, uint32_t ny, uint32_t generation, uint32_t seed, const CaRates& r) {
+    CaPush p{nx, ny, generation, seed, r.p_spont, r.p_breed, r.p_spread, r.p_road, r.road_radius, r.road_spacing,
+             r.target_built, r.ramp, {}};
+    for (uint32_t s = 0; s < kCaStreams; ++s) p.stream_key[s] = ca_stream_key(seed, generation, s);
+    return p;
 }
 
 CaCounts ca_counts(const CaGrid& g) {

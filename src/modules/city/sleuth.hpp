@@ -26,7 +26,12 @@ namespace infrascape::city {
 // Counter-based random numbers: one uniform float in [0, 1) per (seed, generation, cell, stream). The same
 // integer hash and the same exact float conversion run in the shaders.
 uint32_t ca_hash(uint32_t x);
-float ca_random(uint32_t seed, uint32_t generation, uint32_t cell, uint32_t stream);
+// The per-(seed, generation, stream) key, computed once per dispatch (push constants on the GPU), so a
+// draw costs one hash per cell.
+uint32_t ca_stream_key(uint32_t seed, uint32_t generation, uint32_t stream);
+float ca_random_keyed(uint32_t key, uint32_t cell);
+float ca_random(uint32_t seed, uint32_t generation, uint32_t cell, uint32_t stream);  // = keyed(stream_key(...), cell)
+inline constexpr uint32_t kCaStreams = 11;
 
 // Per-generation probabilities at full pressure, computed on the CPU as float and given to both
 // implementations, and the housing demand that scales them: every rule's probability is multiplied by
@@ -67,6 +72,17 @@ CaGrid ca_pass_spontaneous(const CaGrid& in, const CaRates& r, uint32_t seed, ui
 CaGrid ca_pass_spread(const CaGrid& in, const CaRates& r, uint32_t seed, uint32_t generation, uint32_t built);
 CaGrid ca_pass_roads(const CaGrid& in, const CaRates& r);
 CaGrid ca_generation(const CaGrid& in, const CaRates& r, uint32_t seed, uint32_t generation);  // counts, then A, B, C
+
+// Push constants of the three passes: mirrors CaPush in shaders/city/ca_common.glsl.
+struct CaPush {
+    uint32_t nx, ny, generation, seed;
+    float p_spont, p_breed, p_spread, p_road;
+    int32_t road_radius, road_spacing;
+    uint32_t target_built, ramp;
+    uint32_t stream_key[kCaStreams];
+};
+static_assert(sizeof(CaPush) == 92, "CaPush must match shaders/city/ca_common.glsl");
+CaPush make_ca_push(uint32_t nx, uint32_t ny, uint32_t generation, uint32_t seed, const CaRates& r);
 
 struct CaCounts {
     uint64_t built = 0, roads = 0, water = 0;
