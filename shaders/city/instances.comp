@@ -1,7 +1,9 @@
 #version 450
 // Writes one building instance and one ground instance (road or water slab) per cell. A building's
-// height follows the residents it houses (population shared by centrality, see stats.comp); its colour
-// comes from the colormap by residents per hectare; at night its windows glow with its energy use.
+// height follows the residents it houses (population shared by centrality, see stats.comp), and its height
+// picks the model: houses up to 2 storeys, blocks up to 12, high-rises above (one instance buffer each,
+// hidden instances elsewhere). Its colour comes from the colormap by residents per hectare; at night its
+// windows glow with its energy use.
 #include "city/ca_shared.h"
 
 layout(local_size_x = 16, local_size_y = 16) in;
@@ -15,8 +17,10 @@ layout(std430, binding = 0) readonly buffer State { uint state[]; };
 layout(std430, binding = 1) readonly buffer Stats { uint built; uint roads; uint weight_sum; uint pad; } stats;
 layout(std430, binding = 2) readonly buffer Ground { float ground_z[]; };
 layout(std430, binding = 3) readonly buffer Colormap { vec4 lut[256]; };
-layout(std430, binding = 4) writeonly buffer Buildings { Instance buildings[]; };
+layout(std430, binding = 4) writeonly buffer Houses { Instance houses[]; };
 layout(std430, binding = 5) writeonly buffer Surface { Instance surface[]; };
+layout(std430, binding = 6) writeonly buffer Blocks { Instance blocks[]; };
+layout(std430, binding = 7) writeonly buffer Highrises { Instance highrises[]; };
 
 layout(push_constant) uniform Push {
     vec4 origin_cell;  // x0, y0 of cell (0,0) centre, cell size (m), population
@@ -56,11 +60,16 @@ void main() {
         float t = clamp(per_ha / pc.centre.w, 0.0, 1.0);
         vec3 rgb = lut[uint(t * 255.0 + 0.5)].rgb;
         float glow = pc.look.x * (0.25 + 0.75 * t);
-        buildings[k] = Instance(vec4(centre.xy, centre.z - 1.0, jitter(k, 2u) * 0.3),
-                                vec4(footprint, footprint * (0.8 + 0.4 * jitter(k, 3u)), storeys * pc.look.y, 0.0),
-                                vec4(rgb, glow));
+        Instance b = Instance(vec4(centre.xy, centre.z - 1.0, jitter(k, 2u) * 0.3),
+                              vec4(footprint, footprint * (0.8 + 0.4 * jitter(k, 3u)), storeys * pc.look.y, 0.0),
+                              vec4(rgb, glow));
+        houses[k] = storeys <= 2.0 ? b : hidden;
+        blocks[k] = storeys > 2.0 && storeys <= 12.0 ? b : hidden;
+        highrises[k] = storeys > 12.0 ? b : hidden;
     } else {
-        buildings[k] = hidden;
+        houses[k] = hidden;
+        blocks[k] = hidden;
+        highrises[k] = hidden;
     }
     if ((s & CA_ROAD) != 0u) {
         surface[k] = Instance(vec4(centre.xy, centre.z + 0.3, 0.0), vec4(cell * 1.02, cell * 1.02, 0.6, 0.0),

@@ -249,16 +249,18 @@ public:
                                                  {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}},
                                                 sizeof(StatsPush), "city stats");
         std::vector<engine::Binding> inst_bindings;
-        for (uint32_t b = 0; b < 6; ++b) inst_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT});
+        for (uint32_t b = 0; b < 8; ++b) inst_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT});
         inst_pipe_ = engine::Pipeline::compute(*gpu_, "city/instances.comp", inst_bindings, sizeof(InstancePush),
                                                "city instances");
 
-        mesh_ = std::make_unique<engine::GpuMesh>(*gpu_, engine::load_model(ctx.info.asset_dir / "models/building.obj"),
-                                                  "city building");
+        const char* models[3] = {"models/house.obj", "models/building.obj", "models/highrise.obj"};
         std::vector<engine::Instance> hidden(cells, engine::Instance{glm::vec4(0), glm::vec4(0), glm::vec4(0)});
-        buildings_.mesh = mesh_.get();
-        buildings_.upload(*gpu_, hidden, "city buildings");
-        surface_.mesh = mesh_.get();
+        for (int m = 0; m < 3; ++m) {
+            meshes_[m] = std::make_unique<engine::GpuMesh>(*gpu_, engine::load_model(ctx.info.asset_dir / models[m]), models[m]);
+            buildings_[m].mesh = meshes_[m].get();
+            buildings_[m].upload(*gpu_, hidden, models[m]);
+        }
+        surface_.mesh = meshes_[1].get();
         surface_.upload(*gpu_, hidden, "city roads and water");
         for (int from = 0; from < 2; ++from) {
             stats_sets_[from] = descriptors_->allocate(stats_pipe_.set_layout());
@@ -272,8 +274,10 @@ public:
                 .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, stats_)
                 .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, ground_buffer_)
                 .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, lut_)
-                .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_.instances)
+                .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[0].instances)
                 .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, surface_.instances)
+                .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[1].instances)
+                .buffer(7, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[2].instances)
                 .write(gpu_->device(), inst_sets_[from]);
         }
         colormaps_ = &ctx.colormaps;
@@ -381,12 +385,12 @@ public:
                         glm::vec4(night_, 3.2f, residents_per_storey_ha_, 0), n_, n_, 0, 0};
         state_[current_].use(cmd, engine::Access::ComputeRead);
         stats_.use(cmd, engine::Access::ComputeRead);
-        buildings_.instances.use(cmd, engine::Access::ComputeWrite);
+        for (auto& b : buildings_) b.instances.use(cmd, engine::Access::ComputeWrite);
         surface_.instances.use(cmd, engine::Access::ComputeWrite);
         inst_pipe_.bind(cmd, inst_sets_[current_]);
         inst_pipe_.push(cmd, ip);
         engine::dispatch_2d(cmd, n_, n_, 16, 16);
-        engine::WorldRenderer::prepare_instances(cmd, buildings_);
+        for (auto& b : buildings_) engine::WorldRenderer::prepare_instances(cmd, b);
         engine::WorldRenderer::prepare_instances(cmd, surface_);
         // The latest grid for CPU readers (published outputs).
         engine::Buffer& rb = state_readback_[frame_slot_ % state_readback_.size()];
@@ -424,7 +428,7 @@ public:
 
     void draw(DrawContext& ctx) override {
         ctx.world.draw_instances(ctx.cmd, ctx.push, surface_);
-        ctx.world.draw_instances(ctx.cmd, ctx.push, buildings_);
+        for (const auto& b : buildings_) ctx.world.draw_instances(ctx.cmd, ctx.push, b);
     }
 
     void overlay(OverlayContext& ctx) override {
@@ -738,8 +742,9 @@ private:
     std::array<std::array<VkDescriptorSet, 2>, 3> ca_sets_{};
     engine::Pipeline stats_pipe_, inst_pipe_;
     std::array<VkDescriptorSet, 2> stats_sets_{}, inst_sets_{};
-    std::unique_ptr<engine::GpuMesh> mesh_;
-    engine::InstanceBatch buildings_, surface_;
+    std::array<std::unique_ptr<engine::GpuMesh>, 3> meshes_;  // house, block, high-rise
+    std::array<engine::InstanceBatch, 3> buildings_;
+    engine::InstanceBatch surface_;
     std::vector<PendingRow> pending_rows_;
     std::vector<Row> rows_;
     std::vector<Snapshot> snapshots_;
