@@ -10,6 +10,10 @@ layout(std430, binding = 0) readonly buffer StateIn { uint state_in[]; };
 layout(std430, binding = 1) writeonly buffer StateOut { uint state_out[]; };
 layout(std430, binding = 2) readonly buffer SlopeWeight { float slope_weight[]; };
 layout(std430, binding = 3) readonly buffer Stats { uint built; uint roads; uint weight_sum; uint pad; } stats;
+// "New growth within road_radius": cleared before each generation, marked by pass A around each
+// spontaneous cell (rare, so scattering is cheap), read by pass B's road-influenced rule. Equal to the
+// reference's square search, which is exactly this set.
+layout(std430, binding = 4) buffer NearNew { uint near_new[]; };
 
 layout(push_constant) uniform CaPush {
     uint nx, ny, generation, seed;

@@ -43,13 +43,8 @@ void main() {
             int ni = i + kDx[d], nj = j + kDy[d];
             by_road = inside(ni, nj) && (state_in[nj * nx + ni] & CA_ROAD) != 0u;
         }
-        if (by_road && ca_random(k, CA_RND_ROAD) < p_road) {
-            bool near_new = false;
-            for (int dj = -pc.road_radius; dj <= pc.road_radius && !near_new; ++dj)
-                for (int di = -pc.road_radius; di <= pc.road_radius && !near_new; ++di)
-                    near_new = inside(i + di, j + dj) && (state_in[(j + dj) * nx + (i + di)] & CA_NEW) != 0u;
-            if (near_new) grow = ca_random(k, CA_RND_ROAD_SLOPE) < slope_weight[k];
-        }
+        if (by_road && near_new[k] != 0u && ca_random(k, CA_RND_ROAD) < p_road)
+            grow = ca_random(k, CA_RND_ROAD_SLOPE) < slope_weight[k];
     }
     state_out[k] = grow ? (s | CA_URBAN | CA_NEW) : s;
 }

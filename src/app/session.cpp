@@ -70,7 +70,7 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     for (const ModuleEntry& e : module_registry()) {
         if (!scene_.blocks.count(e.name)) continue;
         std::unique_ptr<Module> m = e.create();
-        AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_};
+        AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_, o.render_targets};
         try {
             m->attach(ac);
         } catch (const ParamError& e) {

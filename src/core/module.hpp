@@ -44,6 +44,7 @@ struct AttachContext {
     const WorldInfo& info;
     const ParamStore& params;  // every "<module>.<key>" value from the scene, defaults filled in
     const engine::ColormapTables& colormaps;
+    bool draws = true;  // false under `infrascape run`: no frames are drawn, skip per-frame drawing work
 };
 
 struct StepContext {

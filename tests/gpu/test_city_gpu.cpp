@@ -25,12 +25,27 @@ std::vector<uint32_t> run_gpu(engine::Context& gpu, const CaGrid& in, const CaRa
     engine::Buffer b(gpu, cells * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "b");
     engine::Buffer slope(gpu, cells * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "slope");
     engine::Buffer stats(gpu, 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "stats");
+    engine::Buffer near_new(gpu, cells * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "near new");
     a.upload(in.state.data(), cells * 4);
     slope.upload(in.slope_weight.data(), cells * 4);
+    // Pass B alone has no pass A to mark new growth: give it the mask of its input's new cells.
+    const bool spread_alone = passes.size() == 1 && passes[0] == 1;
+    if (spread_alone) {
+        std::vector<uint32_t> mask(cells, 0);
+        const int nx = int(in.nx), ny = int(in.ny), rr = r.road_radius;
+        for (int j = 0; j < ny; ++j)
+            for (int i = 0; i < nx; ++i)
+                if (in.state[size_t(j) * nx + i] & CA_NEW)
+                    for (int dj = -rr; dj <= rr; ++dj)
+                        for (int di = -rr; di <= rr; ++di)
+                            if (i + di >= 0 && j + dj >= 0 && i + di < nx && j + dj < ny) mask[size_t(j + dj) * nx + i + di] = 1;
+        near_new.upload(mask.data(), cells * 4);
+    }
     const std::vector<engine::Binding> bindings = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
                                                    {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
                                                    {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
-                                                   {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
+                                                   {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
+                                                   {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
     engine::Pipeline count = engine::Pipeline::compute(gpu, "city/stats.comp", {bindings[0], bindings[1]}, sizeof(StatsPush), "stats");
     const char* shaders[3] = {"city/ca_spontaneous.comp", "city/ca_spread.comp", "city/ca_roads.comp"};
     engine::DescriptorAllocator alloc(gpu);
@@ -45,6 +60,7 @@ std::vector<uint32_t> run_gpu(engine::Context& gpu, const CaGrid& in, const CaRa
                 .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, from ? a : b)
                 .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, slope)
                 .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, stats)
+                .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, near_new)
                 .write(gpu.device(), sets[p][from]);
         }
     }
@@ -68,7 +84,12 @@ std::vector<uint32_t> run_gpu(engine::Context& gpu, const CaGrid& in, const CaRa
             count.push(cmd, StatsPush{{0, 0, 1, 0}, {0, 0, 1000, 0}, in.nx, in.ny, 0, 0});
             engine::dispatch_2d(cmd, in.nx, in.ny, 16, 16);
             stats.use(cmd, engine::Access::ComputeRead);
+            if (!spread_alone) {
+                near_new.use(cmd, engine::Access::TransferDst);
+                vkCmdFillBuffer(cmd, near_new.handle(), 0, VK_WHOLE_SIZE, 0);
+            }
             for (int p : passes) {
+                near_new.use(cmd, p == 0 ? engine::Access::ComputeWrite : engine::Access::ComputeRead);
                 const CaPush push = make_ca_push(in.nx, in.ny, first_generation + uint32_t(g), seed, r);
                 engine::Buffer& src = current ? b : a;
                 engine::Buffer& dst = current ? a : b;

@@ -229,7 +229,9 @@ public:
             {0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
             {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
             {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
-            {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
+            {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
+            {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
+        near_new_ = engine::Buffer(*gpu_, cells * 4, storage, engine::MemoryKind::Device, "city near new");
         descriptors_ = std::make_unique<engine::DescriptorAllocator>(*gpu_);
         const char* shaders[3] = {"city/ca_spontaneous.comp", "city/ca_spread.comp", "city/ca_roads.comp"};
         for (int pass = 0; pass < 3; ++pass) {
@@ -241,6 +243,7 @@ public:
                     .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, state_[1 - from])
                     .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, slope_)
                     .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, stats_)
+                    .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, near_new_)
                     .write(gpu_->device(), ca_sets_[pass][from]);
             }
         }
@@ -281,6 +284,7 @@ public:
                 .write(gpu_->device(), inst_sets_[from]);
         }
         colormaps_ = &ctx.colormaps;
+        draws_ = ctx.draws;
         density_decay_m_ = float(p.number("city.density_decay_m"));
         latitude_ = ctx.info.latitude_deg;
         longitude_ = ctx.info.longitude_deg;
@@ -340,8 +344,8 @@ public:
         if (ctx.timer && any) ctx.timer->end(ctx.cmd);
         density_decay_m_ = float(p.number("city.density_decay_m"));
 
-        // Statistics of this step's grid, logged for the population table.
-        record_stats(ctx.cmd);
+        // Statistics of this step's grid, logged for the population table (counted once per change of grid).
+        if (stats_dirty_) record_stats(ctx.cmd);
         const uint32_t slot = uint32_t(log_next_ % kLogSlots);
         stats_.use(ctx.cmd, engine::Access::TransferSrc);
         stats_log_.use(ctx.cmd, engine::Access::TransferDst);
@@ -380,6 +384,19 @@ public:
             std::memcpy(lut_.mapped(), lut.data(), sizeof(lut));
             uploaded_colormap_ = colormap_name_;
         }
+        if (draws_) record_instances(cmd);
+        // The latest grid for CPU readers (published outputs).
+        engine::Buffer& rb = state_readback_[frame_slot_ % state_readback_.size()];
+        state_[current_].use(cmd, engine::Access::TransferSrc);
+        rb.use(cmd, engine::Access::TransferDst);
+        VkBufferCopy all{0, 0, size_t(n_) * n_ * 4};
+        vkCmdCopyBuffer(cmd, state_[current_].handle(), rb.handle(), 1, &all);
+        rb.use(cmd, engine::Access::HostRead);
+        readback_pending_[frame_slot_ % state_readback_.size()] = true;
+    }
+
+    // Buildings and ground slabs from the grid, for drawing this frame.
+    void record_instances(VkCommandBuffer cmd) {
         InstancePush ip{glm::vec4(x0_, y0_, cell_m_, growth_->population()),
                         glm::vec4(centre_[0], centre_[1], density_decay_m_, density_max_),
                         glm::vec4(night_, 3.2f, residents_per_storey_ha_, 0), n_, n_, 0, 0};
@@ -392,14 +409,6 @@ public:
         engine::dispatch_2d(cmd, n_, n_, 16, 16);
         for (auto& b : buildings_) engine::WorldRenderer::prepare_instances(cmd, b);
         engine::WorldRenderer::prepare_instances(cmd, surface_);
-        // The latest grid for CPU readers (published outputs).
-        engine::Buffer& rb = state_readback_[frame_slot_ % state_readback_.size()];
-        state_[current_].use(cmd, engine::Access::TransferSrc);
-        rb.use(cmd, engine::Access::TransferDst);
-        VkBufferCopy all{0, 0, size_t(n_) * n_ * 4};
-        vkCmdCopyBuffer(cmd, state_[current_].handle(), rb.handle(), 1, &all);
-        rb.use(cmd, engine::Access::HostRead);
-        readback_pending_[frame_slot_ % state_readback_.size()] = true;
     }
 
     void frame_complete(uint32_t slot) override {
@@ -685,10 +694,13 @@ private:
 
     void record_generation(VkCommandBuffer cmd, const CaRates& r, uint32_t generation) {
         const CaPush push = make_ca_push(n_, n_, generation, seed_, r);
-        record_stats(cmd);  // the built count this generation's demand is measured against
+        if (stats_dirty_) record_stats(cmd);  // the built count this generation's demand is measured against
         stats_.use(cmd, engine::Access::ComputeRead);
         slope_.use(cmd, engine::Access::ComputeRead);
+        near_new_.use(cmd, engine::Access::TransferDst);
+        vkCmdFillBuffer(cmd, near_new_.handle(), 0, VK_WHOLE_SIZE, 0);
         for (int pass = 0; pass < 3; ++pass) {
+            near_new_.use(cmd, pass == 0 ? engine::Access::ComputeWrite : engine::Access::ComputeRead);
             state_[current_].use(cmd, engine::Access::ComputeRead);
             state_[1 - current_].use(cmd, engine::Access::ComputeWrite);
             ca_[pass].bind(cmd, ca_sets_[pass][current_]);
@@ -729,14 +741,14 @@ private:
     CaGrid initial_;
     std::vector<float> ground_;
     std::array<engine::Buffer, 2> state_;
-    engine::Buffer slope_, ground_buffer_, stats_, stats_log_, lut_;
+    engine::Buffer slope_, ground_buffer_, stats_, stats_log_, lut_, near_new_;
     std::array<engine::Buffer, engine::kFramesInFlight> state_readback_;
     std::array<bool, engine::kFramesInFlight> readback_pending_{};
     uint32_t frame_slot_ = 0;
     std::vector<uint32_t> host_state_;
     int current_ = 0;
     uint64_t generations_ = 0, log_next_ = 0;
-    bool stats_dirty_ = false;
+    bool stats_dirty_ = false, draws_ = true;
     std::unique_ptr<engine::DescriptorAllocator> descriptors_;
     std::array<engine::Pipeline, 3> ca_;
     std::array<std::array<VkDescriptorSet, 2>, 3> ca_sets_{};
@@ -760,7 +772,7 @@ std::vector<BenchKernel> CityModule::bench_kernels(engine::Context& gpu) {
     struct State {
         engine::Pipeline passes[3];
         std::unique_ptr<engine::DescriptorAllocator> descriptors;
-        engine::Buffer a, b, slope, stats;
+        engine::Buffer a, b, slope, stats, near_new;
         VkDescriptorSet sets[3][2]{};
         uint32_t n = 0, generation = 0;
         int current = 0;
@@ -769,7 +781,8 @@ std::vector<BenchKernel> CityModule::bench_kernels(engine::Context& gpu) {
     const std::vector<engine::Binding> bindings = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
                                                    {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
                                                    {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
-                                                   {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
+                                                   {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
+                                                   {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
     const char* shaders[3] = {"city/ca_spontaneous.comp", "city/ca_spread.comp", "city/ca_roads.comp"};
     for (uint32_t n : {512u, 1024u, 2048u}) {
         auto st = std::make_shared<State>();
@@ -788,6 +801,7 @@ std::vector<BenchKernel> CityModule::bench_kernels(engine::Context& gpu) {
         st->a.upload(grid.data(), cells * 4);
         st->slope.upload(slope.data(), cells * 4);
         st->stats = engine::Buffer(gpu, sizeof(GpuStats), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "bench stats");
+        st->near_new = engine::Buffer(gpu, cells * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "bench near new");
         GpuStats none{0, 0, 0, 0};  // nothing built: the rules run at full rate
         st->stats.upload(&none, sizeof(none));
         st->descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
@@ -800,6 +814,7 @@ std::vector<BenchKernel> CityModule::bench_kernels(engine::Context& gpu) {
                     .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, from ? st->a : st->b)
                     .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, st->slope)
                     .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, st->stats)
+                    .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, st->near_new)
                     .write(gpu.device(), st->sets[p][from]);
             }
         }
@@ -807,13 +822,16 @@ std::vector<BenchKernel> CityModule::bench_kernels(engine::Context& gpu) {
         k.name = "city.automaton (" + std::to_string(n) + "^2)";
         k.item_unit = "generations";
         k.items = 1;
-        k.bytes = 3.0 * cells * 12;
+        k.bytes = 3.0 * cells * 12 + cells * 4.0;  // three passes of state in/out and slope, plus the near-new mask
         k.record = [st](VkCommandBuffer cmd) {
             const CaRates r = ca_rates(SleuthCoefficients{}, st->n, st->n, 8);
             const CaPush push = make_ca_push(st->n, st->n, st->generation++, 7u, r);
             st->slope.use(cmd, engine::Access::ComputeRead);
             st->stats.use(cmd, engine::Access::ComputeRead);
+            st->near_new.use(cmd, engine::Access::TransferDst);
+            vkCmdFillBuffer(cmd, st->near_new.handle(), 0, VK_WHOLE_SIZE, 0);
             for (int p = 0; p < 3; ++p) {
+                st->near_new.use(cmd, p == 0 ? engine::Access::ComputeWrite : engine::Access::ComputeRead);
                 engine::Buffer& in = st->current ? st->b : st->a;
                 engine::Buffer& out = st->current ? st->a : st->b;
                 in.use(cmd, engine::Access::ComputeRead);
