@@ -5,7 +5,7 @@
 
 #include "city/ca_shared.h"
 
-layout(local_size_x = 16, local_size_y = 16) in;
+layout(local_size_x = CA_LOCAL_X, local_size_y = CA_LOCAL_Y) in;
 layout(std430, binding = 0) readonly buffer StateIn { uint state_in[]; };
 layout(std430, binding = 1) writeonly buffer StateOut { uint state_out[]; };
 layout(std430, binding = 2) readonly buffer SlopeWeight { float slope_weight[]; };

@@ -3,6 +3,10 @@
 #ifndef CITY_CA_SHARED_H
 #define CITY_CA_SHARED_H
 
+// Workgroup shape of the automaton passes (rows of cells are contiguous in memory).
+#define CA_LOCAL_X 16
+#define CA_LOCAL_Y 16
+
 // Cell state bits.
 #define CA_URBAN 1u
 #define CA_ROAD 2u

@@ -97,7 +97,7 @@ std::vector<uint32_t> run_gpu(engine::Context& gpu, const CaGrid& in, const CaRa
                 dst.use(cmd, engine::Access::ComputeWrite);
                 pipes[p].bind(cmd, sets[p][current]);
                 pipes[p].push(cmd, push);
-                engine::dispatch_2d(cmd, in.nx, in.ny, 16, 16);
+                engine::dispatch_2d(cmd, in.nx, in.ny, CA_LOCAL_X, CA_LOCAL_Y);
                 current = 1 - current;
             }
         }

@@ -705,7 +705,7 @@ private:
             state_[1 - current_].use(cmd, engine::Access::ComputeWrite);
             ca_[pass].bind(cmd, ca_sets_[pass][current_]);
             ca_[pass].push(cmd, push);
-            engine::dispatch_2d(cmd, n_, n_, 16, 16);
+            engine::dispatch_2d(cmd, n_, n_, CA_LOCAL_X, CA_LOCAL_Y);
             current_ = 1 - current_;
         }
         stats_dirty_ = true;
@@ -838,7 +838,7 @@ std::vector<BenchKernel> CityModule::bench_kernels(engine::Context& gpu) {
                 out.use(cmd, engine::Access::ComputeWrite);
                 st->passes[p].bind(cmd, st->sets[p][st->current]);
                 st->passes[p].push(cmd, push);
-                engine::dispatch_2d(cmd, st->n, st->n, 16, 16);
+                engine::dispatch_2d(cmd, st->n, st->n, CA_LOCAL_X, CA_LOCAL_Y);
                 st->current = 1 - st->current;
             }
         };
