@@ -107,7 +107,7 @@ city_corpus)
     ;;
 city_run_export)
     expect_rc 0 "$bin" run tests/golden/scenes/city_small.toml --until 60y --export "$tmp/e" --validate
-    head -1 "$tmp/e/city/population.csv" | grep -q "^year,N,built_cells,street_km,cable_km,gdp" || fail "population.csv header: $(head -1 "$tmp/e/city/population.csv")"
+    head -1 "$tmp/e/city/population.csv" | grep -q "^year,N,built_cells,street_km,cable_km,heat_island_k,gdp" || fail "population.csv header: $(head -1 "$tmp/e/city/population.csv")"
     [ "$(wc -l < "$tmp/e/city/population.csv")" -ge 120 ] || fail "population.csv has too few rows"
     for y in 1900 1925 1950; do [ -s "$tmp/e/city/landuse_$y.asc" ] || fail "no landuse_$y.asc: $(ls "$tmp/e/city")"; done
     head -1 "$tmp/e/city/landuse_1950.asc" | grep -q "^ncols 64" || fail "landuse raster header"

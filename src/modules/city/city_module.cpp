@@ -488,46 +488,65 @@ public:
         spec.y_from_zero = true;
         spec.size = ImVec2(ImGui::GetContentRegionAvail().x, 160);
         std::vector<engine::Series> series = {{"N(t)", IM_COL32(120, 200, 250, 255), years, pops}};
-        for (const Innovation& inv : growth_->innovations())
-            series.push_back({"", IM_COL32(250, 180, 60, 200), {start_year_ + inv.t_years, start_year_ + inv.t_years},
-                              {0.0, inv.n / 1e6}});
+        const double top = pops.empty() ? 1.0 : *std::max_element(pops.begin(), pops.end());
+        for (const Innovation& inv : growth_->innovations()) {
+            series.push_back({"", IM_COL32(250, 180, 60, 220), {start_year_ + inv.t_years, start_year_ + inv.t_years},
+                              {0.0, top}});
+            // The singularity it averted, where it falls inside the plotted years.
+            const double ts = start_year_ + inv.singularity_t_years;
+            if (!years.empty() && ts <= years.back())
+                series.push_back({"", IM_COL32(230, 70, 70, 220), {ts, ts}, {0.0, top}});
+        }
         engine::plot_series("city_population", spec, series);
-        if (!growth_->innovations().empty()) ImGui::TextDisabled("orange: innovations (growth reset before the singularity)");
+        if (!growth_->innovations().empty())
+            ImGui::TextDisabled("orange: innovations; red: the singularities they averted (when in range)");
 
         // Log-log: every quantity relative to its value at the start, against N / N0.
         engine::PlotSpec ll;
         ll.title = "Scaling: log10(Y / Y(N0)) against log10(N / N0)";
         ll.x_label = "log10 N/N0";
         ll.y_label = "log10 Y/Y0";
-        ll.size = ImVec2(ImGui::GetContentRegionAvail().x, 200);
+        ll.size = ImVec2(ImGui::GetContentRegionAvail().x, 230);
         std::vector<engine::Series> ls;
         const double n0 = rows_.empty() ? 1 : rows_.front().n;
         const ImU32 colors[] = {IM_COL32(250, 120, 90, 255), IM_COL32(120, 220, 120, 255), IM_COL32(120, 170, 250, 255),
                                 IM_COL32(230, 230, 120, 255)};
-        std::vector<std::pair<std::string, double>> show = {{"socio-economic", 1.15}, {"individual", 1.0},
-                                                            {"infrastructure", 0.85}, {"metabolic", 0.75}};
-        int c = 0;
-        for (const auto& [label, fallback] : show) {
-            double beta = fallback;
-            for (const ScalingLaw& law : laws_)
-                if (law.kind == label) {
-                    beta = ctx.params.number("city.beta_" + slug(law.name));
-                    break;
-                }
-            engine::Series s{label + " (" + format_beta(beta) + ")", colors[c++ % 4], {}, {}};
+        // Every imposed quantity (coloured by kind; its name and beta in the table below), and the emergent
+        // measures with their fitted lines (dashed look: drawn thinner and lighter).
+        const std::map<std::string, ImU32> by_kind = {{"socio-economic", colors[0]}, {"individual", colors[1]},
+                                                      {"infrastructure", colors[2]}, {"metabolic", colors[3]}};
+        std::map<std::string, bool> labelled;
+        for (const ScalingLaw& law : laws_) {
+            const double beta = ctx.params.number("city.beta_" + slug(law.name));
+            auto it = by_kind.find(law.kind);
+            const bool first = !labelled[law.kind];
+            labelled[law.kind] = true;
+            engine::Series s{first ? law.kind : "", it == by_kind.end() ? colors[0] : it->second, {}, {}};
             for (const Row& r : rows_) {
                 s.x.push_back(std::log10(r.n / n0));
                 s.y.push_back(beta * std::log10(r.n / n0));
             }
             ls.push_back(s);
         }
-        engine::Series area{"built area (emergent)", IM_COL32(255, 255, 255, 255), {}, {}};
         const double a0 = rows_.empty() ? 1 : std::max<double>(rows_.front().built, 1);
+        engine::Series area{"built area (emergent)", IM_COL32(255, 255, 255, 255), {}, {}};
         for (const Row& r : rows_) {
             area.x.push_back(std::log10(r.n / n0));
             area.y.push_back(std::log10(std::max<double>(r.built, 1) / a0));
         }
-        ls.push_back(area);
+        const std::vector<FitRow> fitted = fits(ctx.params);
+        for (const FitRow& f : fitted)
+            if (f.name == "built area *" && std::isfinite(f.fit.beta) && !area.x.empty()) {
+                // The fit passes through the data's centroid: y = beta x + c, drawn over the data's range.
+                double mx = 0, my = 0;
+                for (size_t i = 0; i < area.x.size(); ++i) mx += area.x[i], my += area.y[i];
+                mx /= area.x.size();
+                my /= area.y.size();
+                ls.push_back(area);
+                ls.push_back({"fit: area ~ N^" + format_beta(f.fit.beta), IM_COL32(200, 200, 200, 140),
+                              {area.x.front(), area.x.back()},
+                              {my + f.fit.beta * (area.x.front() - mx), my + f.fit.beta * (area.x.back() - mx)}});
+            }
         engine::plot_series("city_loglog", ll, ls);
 
         // Fits and per-doubling changes.
@@ -568,13 +587,15 @@ public:
 
     void export_results(const std::filesystem::path& dir, double t_s, const ParamStore& params) override {
         const ParamStore* p = &params;
+        const HeatIslandRegion region = params.text("city.heat_island_region") == "europe" ? HeatIslandRegion::Europe
+                                                                                           : HeatIslandRegion::NorthAmerica;
         std::ofstream pop(dir / "population.csv");
-        pop << std::setprecision(10) << "year,N,built_cells,street_km,cable_km";
+        pop << std::setprecision(10) << "year,N,built_cells,street_km,cable_km,heat_island_k";
         for (const ScalingLaw& law : laws_) pop << ',' << slug(law.name) << (law.unit.empty() ? "" : "_" + slug(law.unit));
         pop << '\n';
         for (const Row& r : rows_) {
             pop << r.year << ',' << r.n << ',' << r.built << ',' << r.roads * cell_m_ / 1000 << ','
-                << cable_km(r.built, r.roads);
+                << cable_km(r.built, r.roads) << ',' << heat_island_max_k(r.n, region);
             for (const ScalingLaw& law : laws_) {
                 ScalingLaw l = law;
                 if (p) l.beta = p->number("city.beta_" + slug(law.name));
