@@ -113,6 +113,8 @@ city_run_export)
     head -1 "$tmp/e/city/landuse_1950.asc" | grep -q "^ncols 64" || fail "landuse raster header"
     grep -q "^GDP,1.15" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the GDP fit: $(cat "$tmp/e/city/scaling_fit.csv")"
     grep -q "^built area" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the emergent fits"
+    grep -q "^Museums,1.1" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the user-defined quantity"
+    head -1 "$tmp/e/city/population.csv" | grep -q ",museums_count" || fail "population.csv lacks the user-defined quantity"
     ;;
 window)
     command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"

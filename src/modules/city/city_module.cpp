@@ -18,6 +18,7 @@
 #include "gpu_timer.hpp"
 #include "mesh.hpp"
 #include "modules/city/growth.hpp"
+#include "modules/city/quantities_csv.hpp"
 #include "modules/city/scaling.hpp"
 #include "modules/city/sleuth.hpp"
 #include "pipeline.hpp"
@@ -115,10 +116,23 @@ BlockSpec city_block() {
     cmap.help = "colormap of residential density";
     p.push_back(cmap);
     p.push_back(number("max_density_per_ha", "people/ha", 1, 1e5, 250, "top of the density colour scale"));
+    ParamSpec extra;
+    extra.key = "quantities";
+    extra.type = ParamType::Path;
+    extra.default_value = std::string("");
+    extra.help = "CSV of more quantities Y = Y0 N^beta (header name,unit,kind,y0,beta), added to the built-in list";
+    extra.live = false;
+    p.push_back(extra);
     for (const ScalingLaw& law : default_scaling_laws())
         p.push_back(number("beta_" + slug(law.name), "", 0, 2, law.beta,
                            "exponent of " + law.name + " (" + law.kind + ") in Y = Y0 N^beta"));
     return b;
+}
+
+// A built-in quantity's exponent is a live parameter; a user-defined one (city.quantities) keeps its file's.
+double beta_of(const ScalingLaw& law, const ParamStore& p) {
+    const std::string key = "city.beta_" + slug(law.name);
+    return p.has(key) ? p.number(key) : law.beta;
 }
 
 struct Row {
@@ -161,6 +175,11 @@ public:
         growth_ = std::make_unique<GrowthModel>(params_of(p), p.number("city.n0"), p.number("city.innovation_margin_y"),
                                                 p.number("city.innovation_a_gain"));
         laws_ = default_scaling_laws();
+        if (const std::string& extra = p.text("city.quantities"); !extra.empty()) {
+            std::vector<ScalingLaw> more =
+                load_quantities_csv(extra, std::filesystem::proximate(extra).string(), laws_);
+            laws_.insert(laws_.end(), more.begin(), more.end());
+        }
 
         // Initial grid: water from the river, slopes from the terrain, a founding village and two roads.
         CaGrid g;
@@ -517,7 +536,7 @@ public:
                                                       {"infrastructure", colors[2]}, {"metabolic", colors[3]}};
         std::map<std::string, bool> labelled;
         for (const ScalingLaw& law : laws_) {
-            const double beta = ctx.params.number("city.beta_" + slug(law.name));
+            const double beta = beta_of(law, ctx.params);
             auto it = by_kind.find(law.kind);
             const bool first = !labelled[law.kind];
             labelled[law.kind] = true;
@@ -598,7 +617,7 @@ public:
                 << cable_km(r.built, r.roads) << ',' << heat_island_max_k(r.n, region);
             for (const ScalingLaw& law : laws_) {
                 ScalingLaw l = law;
-                if (p) l.beta = p->number("city.beta_" + slug(law.name));
+                if (p) l.beta = beta_of(law, *p);
                 pop << ',' << evaluate(l, r.n);
             }
             pop << '\n';
@@ -687,7 +706,7 @@ private:
         };
         for (const ScalingLaw& law : laws_) {
             ScalingLaw l = law;
-            l.beta = p.number("city.beta_" + slug(law.name));
+            l.beta = beta_of(law, p);
             std::vector<double> y;
             for (double v : n) y.push_back(evaluate(l, v));
             out.push_back({law.name, l.beta, safe_fit(n, y)});
