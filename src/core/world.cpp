@@ -8,20 +8,6 @@
 
 namespace infrascape {
 
-namespace {
-ParamSpec number(std::string key, std::string unit, double lo, double hi, double def, std::string help,
-                 bool live = true) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.unit = std::move(unit);
-    p.min = lo;
-    p.max = hi;
-    p.default_value = def;
-    p.help = std::move(help);
-    p.live = live;
-    return p;
-}
-}  // namespace
 
 BlockSpec world_block() {
     BlockSpec b{"world", "World settings: site, clock and extent", {}};
@@ -32,10 +18,8 @@ BlockSpec world_block() {
     title.help = "scene title, shown in the window title and the HUD";
     title.live = false;
     b.params.push_back(title);
-    ParamSpec seed = number("seed", "", 0, 9007199254740992.0, 1, "random seed for everything procedural", false);
-    seed.type = ParamType::Integer;
-    b.params.push_back(seed);
-    b.params.push_back(number("extent_m", "m", 10, 1e7, 4000, "width of the square world, centred on the origin", false));
+    b.params.push_back(integer_param("seed", 0, 9007199254740992.0, 1, "random seed for everything procedural"));
+    b.params.push_back(number_param("extent_m", "m", 10, 1e7, 4000, "width of the square world, centred on the origin", false));
     ParamSpec start;
     start.key = "start";
     start.type = ParamType::DateTime;
@@ -43,10 +27,10 @@ BlockSpec world_block() {
     start.help = "date and time (UTC unless an offset is given) at simulation time 0";
     start.live = false;
     b.params.push_back(start);
-    b.params.push_back(number("latitude_deg", "deg", -90, 90, 30.05, "site latitude (north positive)", false));
-    b.params.push_back(number("longitude_deg", "deg", -180, 180, -99.15, "site longitude (east positive)", false));
-    b.params.push_back(number("dt_s", "s", 1e-6, 1e9, 1.0, "fixed simulation time step", false));
-    b.params.push_back(number("speed", "s/s", 1e-6, 1e12, 60, "simulation seconds per second of playback at x1"));
+    b.params.push_back(number_param("latitude_deg", "deg", -90, 90, 30.05, "site latitude (north positive)", false));
+    b.params.push_back(number_param("longitude_deg", "deg", -180, 180, -99.15, "site longitude (east positive)", false));
+    b.params.push_back(number_param("dt_s", "s", 1e-6, 1e9, 1.0, "fixed simulation time step", false));
+    b.params.push_back(number_param("speed", "s/s", 1e-6, 1e12, 60, "simulation seconds per second of playback at x1"));
     ParamSpec duration;
     duration.key = "duration";
     duration.type = ParamType::Duration;
@@ -61,18 +45,9 @@ BlockSpec world_block() {
 
 BlockSpec terrain_block() {
     BlockSpec b{"terrain", "Procedural terrain (modules may bring their own elevation data)", {}};
-    ParamSpec kind;
-    kind.key = "kind";
-    kind.type = ParamType::Choice;
-    kind.choices = {"valley", "hills", "flat"};
-    kind.default_value = std::string("valley");
-    kind.help = "shape of the generated terrain";
-    kind.live = false;
-    b.params.push_back(kind);
-    b.params.push_back(number("relief_m", "m", 0, 9000, 160, "height difference between valley floor and hill tops", false));
-    ParamSpec cells = number("vertices", "", 17, 2049, 257, "terrain mesh vertices per side", false);
-    cells.type = ParamType::Integer;
-    b.params.push_back(cells);
+    b.params.push_back(choice_param("kind", {"valley", "hills", "flat"}, "valley", "shape of the generated terrain", false));
+    b.params.push_back(number_param("relief_m", "m", 0, 9000, 160, "height difference between valley floor and hill tops", false));
+    b.params.push_back(integer_param("vertices", 17, 2049, 257, "terrain mesh vertices per side"));
     return b;
 }
 

@@ -236,4 +236,34 @@ void ParamStore::set(std::string_view dotted, ParamValue value) {
     values_.find(dotted)->second = std::move(value);
 }
 
+ParamSpec number_param(std::string key, std::string unit, double min, double max, double def, std::string help,
+                       bool live) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.unit = std::move(unit);
+    p.min = min;
+    p.max = max;
+    p.default_value = def;
+    p.help = std::move(help);
+    p.live = live;
+    return p;
+}
+
+ParamSpec integer_param(std::string key, double min, double max, double def, std::string help, bool live) {
+    ParamSpec p = number_param(std::move(key), "", min, max, def, std::move(help), live);
+    p.type = ParamType::Integer;
+    return p;
+}
+
+ParamSpec choice_param(std::string key, std::vector<std::string> choices, std::string def, std::string help, bool live) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.type = ParamType::Choice;
+    p.choices = std::move(choices);
+    p.default_value = std::move(def);
+    p.help = std::move(help);
+    p.live = live;
+    return p;
+}
+
 }  // namespace infrascape

@@ -53,6 +53,13 @@ struct BlockSpec {
     }
 };
 
+// Declaration helpers, so a block's parameter list reads as a table.
+ParamSpec number_param(std::string key, std::string unit, double min, double max, double def, std::string help,
+                       bool live = true);
+ParamSpec integer_param(std::string key, double min, double max, double def, std::string help, bool live = false);
+ParamSpec choice_param(std::string key, std::vector<std::string> choices, std::string def, std::string help,
+                       bool live = true);
+
 // Duration parsing shared by scene files and the command line: "90", "90s", "1.5min", "2h", "3d", "5y".
 // A year is 365.25 days. Returns false (and leaves `seconds` untouched) on bad input.
 bool parse_duration(std::string_view text, double& seconds);

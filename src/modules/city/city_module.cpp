@@ -52,70 +52,44 @@ std::string slug(const std::string& name) {
     return s;
 }
 
-ParamSpec number(std::string key, std::string unit, double lo, double hi, double def, std::string help, bool live = true) {
-    ParamSpec p;
-    p.key = std::move(key);
-    p.unit = std::move(unit);
-    p.min = lo;
-    p.max = hi;
-    p.default_value = def;
-    p.help = std::move(help);
-    p.live = live;
-    return p;
-}
-ParamSpec integer(std::string key, double lo, double hi, double def, std::string help) {
-    ParamSpec p = number(std::move(key), "", lo, hi, def, std::move(help), false);
-    p.type = ParamType::Integer;
-    return p;
-}
 
 BlockSpec city_block() {
     BlockSpec b{"city", "A city that grows under scaling laws (West's growth equation, a SLEUTH-style automaton)", {}};
     auto& p = b.params;
-    p.push_back(integer("seed", 0, 4294967295.0, 1, "seed of the automaton's random numbers"));
-    p.push_back(integer("cells", 16, 4096, 256, "automaton grid cells per side"));
-    p.push_back(number("cell_m", "m", 10, 5000, 120, "automaton cell size", false));
-    p.push_back(number("centre_x_m", "m", -1e7, 1e7, 0, "x of the founding village", false));
-    p.push_back(number("centre_y_m", "m", -1e7, 1e7, 0, "y of the founding village", false));
-    p.push_back(number("n0", "people", 1, 1e9, 500, "population at the start", false));
-    p.push_back(number("a", "1/y", 0, 100, 0.03, "growth equation dN/dt = a N^beta - b N: the resource term a"));
-    p.push_back(number("b", "1/y", 0, 100, 0.05, "growth equation: the maintenance term b"));
-    p.push_back(number("beta", "", 0.5, 1.5, 1.15, "growth equation exponent: above 1, growth runs to a finite-time singularity"));
-    p.push_back(number("innovation_margin_y", "y", 0.01, 1000, 50,
+    p.push_back(integer_param("seed", 0, 4294967295.0, 1, "seed of the automaton's random numbers"));
+    p.push_back(integer_param("cells", 16, 4096, 256, "automaton grid cells per side"));
+    p.push_back(number_param("cell_m", "m", 10, 5000, 120, "automaton cell size", false));
+    p.push_back(number_param("centre_x_m", "m", -1e7, 1e7, 0, "x of the founding village", false));
+    p.push_back(number_param("centre_y_m", "m", -1e7, 1e7, 0, "y of the founding village", false));
+    p.push_back(number_param("n0", "people", 1, 1e9, 500, "population at the start", false));
+    p.push_back(number_param("a", "1/y", 0, 100, 0.03, "growth equation dN/dt = a N^beta - b N: the resource term a"));
+    p.push_back(number_param("b", "1/y", 0, 100, 0.05, "growth equation: the maintenance term b"));
+    p.push_back(number_param("beta", "", 0.5, 1.5, 1.15, "growth equation exponent: above 1, growth runs to a finite-time singularity"));
+    p.push_back(number_param("innovation_margin_y", "y", 0.01, 1000, 50,
                        "an innovation resets growth this many years before the singularity"));
-    p.push_back(number("innovation_a_gain", "", 1e-6, 1, 0.5,
+    p.push_back(number_param("innovation_a_gain", "", 1e-6, 1, 0.5,
                        "each innovation multiplies a by this (below 1 postpones the next singularity)"));
-    p.push_back(number("diffusion", "", 0, 100, 20, "SLEUTH diffusion: spontaneous growth anywhere"));
-    p.push_back(number("breed", "", 0, 100, 45, "SLEUTH breed: spontaneous cells becoming new spreading centres"));
-    p.push_back(number("spread", "", 0, 100, 70, "SLEUTH spread: growth at the edge of built areas"));
-    p.push_back(number("slope_resistance", "", 0, 100, 30, "SLEUTH slope resistance: how strongly slopes repel growth"));
-    p.push_back(number("road_gravity", "", 0, 100, 50, "SLEUTH road gravity: how far roads attract growth"));
-    p.push_back(number("critical_slope_pct", "%", 0.1, 1000, 21, "no growth on slopes this steep (SLEUTH's default 21%)", false));
-    p.push_back(integer("road_spacing", 2, 64, 6, "arterial roads every this many cells"));
-    p.push_back(integer("generations_per_year", 1, 20, 2, "automaton generations per simulated year"));
-    p.push_back(number("initial_density_per_ha", "people/ha", 0.1, 1e5, 10,
+    p.push_back(number_param("diffusion", "", 0, 100, 20, "SLEUTH diffusion: spontaneous growth anywhere"));
+    p.push_back(number_param("breed", "", 0, 100, 45, "SLEUTH breed: spontaneous cells becoming new spreading centres"));
+    p.push_back(number_param("spread", "", 0, 100, 70, "SLEUTH spread: growth at the edge of built areas"));
+    p.push_back(number_param("slope_resistance", "", 0, 100, 30, "SLEUTH slope resistance: how strongly slopes repel growth"));
+    p.push_back(number_param("road_gravity", "", 0, 100, 50, "SLEUTH road gravity: how far roads attract growth"));
+    p.push_back(number_param("critical_slope_pct", "%", 0.1, 1000, 21, "no growth on slopes this steep (SLEUTH's default 21%)", false));
+    p.push_back(integer_param("road_spacing", 2, 64, 6, "arterial roads every this many cells"));
+    p.push_back(integer_param("generations_per_year", 1, 20, 2, "automaton generations per simulated year"));
+    p.push_back(number_param("initial_density_per_ha", "people/ha", 0.1, 1e5, 10,
                        "density of the founding village, which sets its size", false));
-    p.push_back(number("densification", "", 0, 1, 1.0 / 3.0,
+    p.push_back(number_param("densification", "", 0, 1, 1.0 / 3.0,
                        "land demand: residents per hectare grow as N^densification, so the built area the population "
                        "needs grows as N^(1 - densification) (1/3: Bettencourt 2013's area ~ N^(2/3))"));
-    p.push_back(number("density_decay_m", "m", 10, 1e6, 2500, "decay length of residential density away from the centre"));
-    p.push_back(number("years_per_second", "y/s", 0.01, 1000, 5, "playback speed of a city scene (sets the world's speed)", false));
-    p.push_back(number("export_every_y", "y", 0.1, 1e4, 25, "land-use rasters are exported at this interval", false));
-    ParamSpec region;
-    region.key = "heat_island_region";
-    region.type = ParamType::Choice;
-    region.choices = {"north_america", "europe"};
-    region.default_value = std::string("north_america");
-    region.help = "Oke's (1973) urban heat island relation to use";
-    p.push_back(region);
-    ParamSpec cmap;
-    cmap.key = "colormap";
-    cmap.type = ParamType::Choice;
-    cmap.choices = {"viridis", "inferno", "turbo", "cividis"};
-    cmap.default_value = std::string("viridis");
-    cmap.help = "colormap of residential density";
-    p.push_back(cmap);
-    p.push_back(number("max_density_per_ha", "people/ha", 1, 1e5, 250, "top of the density colour scale"));
+    p.push_back(number_param("density_decay_m", "m", 10, 1e6, 2500, "decay length of residential density away from the centre"));
+    p.push_back(number_param("years_per_second", "y/s", 0.01, 1000, 5, "playback speed of a city scene (sets the world's speed)", false));
+    p.push_back(number_param("export_every_y", "y", 0.1, 1e4, 25, "land-use rasters are exported at this interval", false));
+    p.push_back(choice_param("heat_island_region", {"north_america", "europe"}, "north_america",
+                             "Oke's (1973) urban heat island relation to use"));
+    p.push_back(choice_param("colormap", {"viridis", "inferno", "turbo", "cividis"}, "viridis",
+                             "colormap of residential density"));
+    p.push_back(number_param("max_density_per_ha", "people/ha", 1, 1e5, 250, "top of the density colour scale"));
     ParamSpec extra;
     extra.key = "quantities";
     extra.type = ParamType::Path;
@@ -124,7 +98,7 @@ BlockSpec city_block() {
     extra.live = false;
     p.push_back(extra);
     for (const ScalingLaw& law : default_scaling_laws())
-        p.push_back(number("beta_" + slug(law.name), "", 0, 2, law.beta,
+        p.push_back(number_param("beta_" + slug(law.name), "", 0, 2, law.beta,
                            "exponent of " + law.name + " (" + law.kind + ") in Y = Y0 N^beta"));
     return b;
 }

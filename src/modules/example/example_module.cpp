@@ -38,20 +38,10 @@ struct ColorPush {
 BlockSpec example_block() {
     BlockSpec b{"example", "Heat diffusion over the terrain: the example module of the module interface", {}};
     auto num = [&](std::string key, std::string unit, double lo, double hi, double def, std::string help) {
-        ParamSpec p;
-        p.key = std::move(key);
-        p.unit = std::move(unit);
-        p.min = lo;
-        p.max = hi;
-        p.default_value = def;
-        p.help = std::move(help);
-        b.params.push_back(p);
-        return &b.params.back();
+        b.params.push_back(number_param(std::move(key), std::move(unit), lo, hi, def, std::move(help)));
     };
     auto integer = [&](std::string key, double lo, double hi, double def, std::string help) {
-        ParamSpec* p = num(std::move(key), "", lo, hi, def, std::move(help));
-        p->type = ParamType::Integer;
-        p->live = false;
+        b.params.push_back(integer_param(std::move(key), lo, hi, def, std::move(help)));
     };
     integer("cells", 16, 1024, 128, "grid cells per side of the heat field");
     integer("sources", 0, 256, 8, "number of heat-releasing sites");
@@ -60,13 +50,8 @@ BlockSpec example_block() {
     num("heating_k_per_h", "K/h", 0, 1e4, 30, "heating rate at the centre of each site");
     num("cooling_per_h", "1/h", 0, 100, 0.6, "Newtonian cooling rate toward the ambient");
     num("site_radius_m", "m", 1, 1e5, 150, "radius (1 sigma) of each site's heating");
-    ParamSpec cmap;
-    cmap.key = "colormap";
-    cmap.type = ParamType::Choice;
-    cmap.choices = {"viridis", "inferno", "turbo", "cividis"};
-    cmap.default_value = std::string("inferno");
-    cmap.help = "colormap of the heat overlay";
-    b.params.push_back(cmap);
+    b.params.push_back(choice_param("colormap", {"viridis", "inferno", "turbo", "cividis"}, "inferno",
+                                    "colormap of the heat overlay"));
     num("max_k", "K", 0.01, 1e4, 8, "top of the colour scale");
     num("opacity", "", 0, 1, 0.8, "opacity of the heat overlay");
     return b;
