@@ -161,7 +161,8 @@ glm::dvec3 sun_direction(double epoch_s, double lat_deg, double lon_deg, double*
 
 double lighting_epoch(double start_epoch_s, double t_s, double speed) {
     if (speed <= 6 * 3600.0) return start_epoch_s + t_s;
-    return start_epoch_s + 86400.0 * std::floor(t_s / 86400.0);
+    if (speed <= 10 * 86400.0) return start_epoch_s + 86400.0 * std::floor(t_s / 86400.0);
+    return start_epoch_s;
 }
 
 std::string format_utc(double epoch_s) {

@@ -40,8 +40,9 @@ double river_distance_m(const std::string& kind, double extent_m, double x_m, do
 // Michalsky 1988, Solar Energy 40(3)). Also returns the elevation in degrees.
 glm::dvec3 sun_direction(double epoch_s, double latitude_deg, double longitude_deg, double* elevation_deg = nullptr);
 
-// The time the sun is drawn for: the clock itself, or, when playback runs faster than six simulated hours
-// per second, the start's time of day on the current date (days would strobe between day and night).
+// The time the sun is drawn for: the clock itself; when playback runs faster than six simulated hours per
+// second, the start's time of day on the current date (days would strobe between day and night); faster
+// than ten simulated days per second, the start itself (seasons would strobe too).
 double lighting_epoch(double start_epoch_s, double t_s, double speed);
 
 // "2025-07-04 03:00:00 UTC"

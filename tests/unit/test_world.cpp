@@ -83,4 +83,11 @@ TEST_CASE("plot ticks are round numbers covering the range", "[widgets]") {
     CHECK(engine::format_tick(1500, 500) == "1500");
 }
 
+TEST_CASE("the sun is drawn for a steady time when playback is fast", "[world]") {
+    const double start = 1751598000.0;
+    CHECK(lighting_epoch(start, 5000, 60) == start + 5000);                 // real clock
+    CHECK(lighting_epoch(start, 3 * 86400 + 500, 86400) == start + 3 * 86400);  // same time of day
+    CHECK(lighting_epoch(start, 400 * 86400, 3.15e7) == start);             // years per second: fixed
+}
+
 TEST_CASE("UTC formatting", "[world]") { CHECK(format_utc(1751598000.0) == "2025-07-04 03:00:00 UTC"); }
