@@ -212,4 +212,15 @@ void WorldRenderer::draw_instances(VkCommandBuffer cmd, const FramePush& push, c
     vkCmdDrawIndexed(cmd, batch.mesh->index_count(), batch.count, 0, 0, 0);
 }
 
+void WorldRenderer::draw_instances_indirect(VkCommandBuffer cmd, const FramePush& push, const GpuMesh& mesh,
+                                            const Buffer& instances, const Buffer& indirect, VkDeviceSize offset) const {
+    mesh_.bind(cmd);
+    mesh_.push(cmd, push);
+    VkBuffer vbs[2] = {mesh.vertices().handle(), instances.handle()};
+    VkDeviceSize offsets[2] = {0, 0};
+    vkCmdBindVertexBuffers(cmd, 0, 2, vbs, offsets);
+    vkCmdBindIndexBuffer(cmd, mesh.indices().handle(), 0, VK_INDEX_TYPE_UINT32);
+    vkCmdDrawIndexedIndirect(cmd, indirect.handle(), offset, 1, sizeof(VkDrawIndexedIndirectCommand));
+}
+
 }  // namespace engine

@@ -64,6 +64,10 @@ public:
     void draw_sky(VkCommandBuffer cmd, const CameraState& cam, double aspect) const;
     void draw_terrain(VkCommandBuffer cmd, const FramePush& push) const;
     void draw_instances(VkCommandBuffer cmd, const FramePush& push, const InstanceBatch& batch) const;
+    // Instances whose count a compute pass wrote into a VkDrawIndexedIndirectCommand at `offset` of
+    // `indirect` (GPU-driven: only visible instances are drawn).
+    void draw_instances_indirect(VkCommandBuffer cmd, const FramePush& push, const GpuMesh& mesh,
+                                 const Buffer& instances, const Buffer& indirect, VkDeviceSize offset) const;
     // Barrier helper for batches whose instances a compute pass wrote this frame (call before the pass).
     static void prepare_instances(VkCommandBuffer cmd, InstanceBatch& batch) {
         batch.instances.use(cmd, Access::VertexBuffer);

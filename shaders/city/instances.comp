@@ -1,8 +1,10 @@
 #version 450
-// Writes one building instance and one ground instance (road or water slab) per cell. A building's
-// height follows the residents it houses (population shared by centrality, see stats.comp), and its height
-// picks the model: houses up to 2 storeys, blocks up to 12, high-rises above (one instance buffer each,
-// hidden instances elsewhere). Its colour comes from the colormap by residents per hectare; at night its
+// Appends an instance for each built cell and each road or water cell to four compact lists (houses,
+// blocks, high-rises, ground slabs), counting them in the instanceCount of four indirect draw commands,
+// so only what exists is drawn. A building's height follows the residents it houses (population shared by
+// centrality, see stats.comp), and its height picks the model: houses up to 2 storeys, blocks up to 12,
+// high-rises above. The order of the lists varies from run to run; opaque, depth-tested drawing makes the
+// image independent of it. Its colour comes from the colormap by residents per hectare; at night its
 // windows glow with its energy use.
 #include "city/ca_shared.h"
 
@@ -21,6 +23,10 @@ layout(std430, binding = 4) writeonly buffer Houses { Instance houses[]; };
 layout(std430, binding = 5) writeonly buffer Surface { Instance surface[]; };
 layout(std430, binding = 6) writeonly buffer Blocks { Instance blocks[]; };
 layout(std430, binding = 7) writeonly buffer Highrises { Instance highrises[]; };
+// Four VkDrawIndexedIndirectCommands (5 uints each): houses, blocks, high-rises, surface.
+layout(std430, binding = 8) buffer Indirect { uint draw[20]; };
+
+uint append(uint list) { return atomicAdd(draw[list * 5u + 1u], 1u); }
 
 layout(push_constant) uniform Push {
     vec4 origin_cell;  // x0, y0 of cell (0,0) centre, cell size (m), population
@@ -48,7 +54,6 @@ void main() {
     uint s = state[k];
     float cell = pc.origin_cell.z;
     vec3 centre = vec3(pc.origin_cell.xy + vec2(i, j) * cell, ground_z[k]);
-    Instance hidden = Instance(vec4(centre, 0.0), vec4(0.0), vec4(0.0));
 
     bool building = (s & CA_URBAN) != 0u && (s & CA_ROAD) == 0u && stats.weight_sum > 0u;
     if (building) {
@@ -63,21 +68,15 @@ void main() {
         Instance b = Instance(vec4(centre.xy, centre.z - 1.0, jitter(k, 2u) * 0.3),
                               vec4(footprint, footprint * (0.8 + 0.4 * jitter(k, 3u)), storeys * pc.look.y, 0.0),
                               vec4(rgb, glow));
-        houses[k] = storeys <= 2.0 ? b : hidden;
-        blocks[k] = storeys > 2.0 && storeys <= 12.0 ? b : hidden;
-        highrises[k] = storeys > 12.0 ? b : hidden;
-    } else {
-        houses[k] = hidden;
-        blocks[k] = hidden;
-        highrises[k] = hidden;
+        if (storeys <= 2.0) houses[append(0u)] = b;
+        else if (storeys <= 12.0) blocks[append(1u)] = b;
+        else highrises[append(2u)] = b;
     }
     if ((s & CA_ROAD) != 0u) {
-        surface[k] = Instance(vec4(centre.xy, centre.z + 0.3, 0.0), vec4(cell * 1.02, cell * 1.02, 0.6, 0.0),
-                              vec4(0.05, 0.05, 0.06, 0.35 * pc.look.x));
+        surface[append(3u)] = Instance(vec4(centre.xy, centre.z + 0.3, 0.0), vec4(cell * 1.02, cell * 1.02, 0.6, 0.0),
+                                       vec4(0.05, 0.05, 0.06, 0.35 * pc.look.x));
     } else if ((s & CA_WATER) != 0u) {
-        surface[k] = Instance(vec4(centre.xy, centre.z + 0.2, 0.0), vec4(cell * 1.02, cell * 1.02, 0.4, 0.0),
-                              vec4(0.06, 0.16, 0.28, 0.0));
-    } else {
-        surface[k] = hidden;
+        surface[append(3u)] = Instance(vec4(centre.xy, centre.z + 0.2, 0.0), vec4(cell * 1.02, cell * 1.02, 0.4, 0.0),
+                                       vec4(0.06, 0.16, 0.28, 0.0));
     }
 }

@@ -245,7 +245,7 @@ public:
                                                  {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}},
                                                 sizeof(StatsPush), "city stats");
         std::vector<engine::Binding> inst_bindings;
-        for (uint32_t b = 0; b < 8; ++b) inst_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT});
+        for (uint32_t b = 0; b < 9; ++b) inst_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT});
         inst_pipe_ = engine::Pipeline::compute(*gpu_, "city/instances.comp", inst_bindings, sizeof(InstancePush),
                                                "city instances");
 
@@ -258,6 +258,13 @@ public:
         }
         surface_.mesh = meshes_[1].get();
         surface_.upload(*gpu_, hidden, "city roads and water");
+        indirect_ = engine::Buffer(*gpu_, sizeof(draw_template_), VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                   engine::MemoryKind::Device, "city indirect draws");
+        for (int m = 0; m < 4; ++m) {
+            const engine::GpuMesh& mesh = *(m < 3 ? meshes_[m] : meshes_[1]);
+            draw_template_[m] = {mesh.index_count(), 0, 0, 0, 0};
+        }
+        indirect_.upload(draw_template_.data(), sizeof(draw_template_));
         for (int from = 0; from < 2; ++from) {
             stats_sets_[from] = descriptors_->allocate(stats_pipe_.set_layout());
             engine::DescriptorWriter()
@@ -274,6 +281,7 @@ public:
                 .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, surface_.instances)
                 .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[1].instances)
                 .buffer(7, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[2].instances)
+                .buffer(8, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, indirect_)
                 .write(gpu_->device(), inst_sets_[from]);
         }
         colormaps_ = &ctx.colormaps;
@@ -397,11 +405,16 @@ public:
         stats_.use(cmd, engine::Access::ComputeRead);
         for (auto& b : buildings_) b.instances.use(cmd, engine::Access::ComputeWrite);
         surface_.instances.use(cmd, engine::Access::ComputeWrite);
+        indirect_.use(cmd, engine::Access::TransferDst);  // reset the counts: the pass appends
+        vkCmdUpdateBuffer(cmd, indirect_.handle(), 0, sizeof(draw_template_), draw_template_.data());
+        indirect_.use(cmd, engine::Access::ComputeWrite);
         inst_pipe_.bind(cmd, inst_sets_[current_]);
         inst_pipe_.push(cmd, ip);
         engine::dispatch_2d(cmd, n_, n_, 16, 16);
         for (auto& b : buildings_) engine::WorldRenderer::prepare_instances(cmd, b);
         engine::WorldRenderer::prepare_instances(cmd, surface_);
+        indirect_.use(cmd, engine::Access::IndirectBuffer);
+        instances_ready_ = true;
     }
 
     void frame_complete(uint32_t slot) override {
@@ -429,8 +442,11 @@ public:
     }
 
     void draw(DrawContext& ctx) override {
-        ctx.world.draw_instances(ctx.cmd, ctx.push, surface_);
-        for (const auto& b : buildings_) ctx.world.draw_instances(ctx.cmd, ctx.push, b);
+        if (!instances_ready_) return;
+        const VkDeviceSize stride = sizeof(VkDrawIndexedIndirectCommand);
+        ctx.world.draw_instances_indirect(ctx.cmd, ctx.push, *meshes_[1], surface_.instances, indirect_, 3 * stride);
+        for (int m = 0; m < 3; ++m)
+            ctx.world.draw_instances_indirect(ctx.cmd, ctx.push, *meshes_[m], buildings_[m].instances, indirect_, m * stride);
     }
 
     void overlay(OverlayContext& ctx) override {
@@ -771,6 +787,9 @@ private:
     std::array<std::unique_ptr<engine::GpuMesh>, 3> meshes_;  // house, block, high-rise
     std::array<engine::InstanceBatch, 3> buildings_;
     engine::InstanceBatch surface_;
+    engine::Buffer indirect_;  // four VkDrawIndexedIndirectCommands: houses, blocks, high-rises, surface
+    std::array<VkDrawIndexedIndirectCommand, 4> draw_template_{};
+    bool instances_ready_ = false;
     std::vector<PendingRow> pending_rows_;
     std::vector<Row> rows_;
     std::vector<Snapshot> snapshots_;
