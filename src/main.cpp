@@ -35,6 +35,7 @@ Usage:
   infrascape bench [--json]               measure the device: copy bandwidth, module kernels, frame time
   infrascape schema [BLOCK]               print every scene key with type, unit, range, default and help
   infrascape devices                      list the Vulkan 1.3 devices (for --device N)
+  infrascape grid pf|n1 CASE.m ...        power flow and N-1 screening on a MATPOWER case (see grid --help)
   infrascape COMMAND --help               help for one command
 
 Options for every command that uses the GPU:
@@ -265,6 +266,22 @@ int main(int argc, char** argv) {
     static const std::vector<std::string> commands = {"view", "render", "run", "bench", "schema", "devices"};
     const bool named = std::find(commands.begin(), commands.end(), command) != commands.end();
     if (named) a.i++;
+    // A module's own command: `infrascape grid pf ...`.
+    for (const CommandEntry& e : command_registry())
+        if (command == e.name) {
+            try {
+                return e.run(std::vector<std::string>(a.items.begin() + 1, a.items.end()));
+            } catch (const InputError& err) {
+                std::fprintf(stderr, "%s\n", err.what());
+                return 2;
+            } catch (const std::invalid_argument& err) {
+                std::fprintf(stderr, "infrascape: %s\n", err.what());
+                return 2;
+            } catch (const std::exception& err) {
+                std::fprintf(stderr, "infrascape: %s\n", err.what());
+                return 1;
+            }
+        }
     try {
         if (command == "--version") {
             std::printf("infrascape %s\n", kVersion);

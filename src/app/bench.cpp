@@ -4,6 +4,7 @@
 // submitted and completed frame (headless, no readback).
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,6 +13,8 @@
 #include "app/commands.hpp"
 #include "app/frame_submitter.hpp"
 #include "app/session.hpp"
+#include "modules/grid/case.hpp"
+#include "modules/grid/power_flow.hpp"
 #include "pipeline.hpp"
 #include "resources.hpp"
 
@@ -53,6 +56,42 @@ double time_kernel(engine::Context& gpu, const std::function<void(VkCommandBuffe
 struct CopyPush {
     uint32_t count, row_stride;
 };
+
+// CPU solvers timed against published reference times (median of `runs`, seconds).
+struct CpuRow {
+    std::string name;
+    double seconds = 0, reference_s = 0;  // reference: MATPOWER 8.1-dev under GNU Octave 7.3, 2 cores
+};
+
+template <class F>
+double median_seconds(F&& f, int runs) {
+    std::vector<double> t;
+    for (int r = 0; r < runs; ++r) {
+        auto t0 = std::chrono::steady_clock::now();
+        f();
+        t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+}
+
+// The grid issue's CPU benchmarks, on the MATPOWER cases in ../shared/data/matpower when present.
+std::vector<CpuRow> grid_bench(std::string& note) {
+    const std::filesystem::path dir = std::filesystem::path(INFRASCAPE_SOURCE_DIR) / "../shared/data/matpower";
+    if (!std::filesystem::exists(dir / "case_ACTIVSg10k.m") || !std::filesystem::exists(dir / "case_ACTIVSg2000.m")) {
+        note = "grid solvers skipped: " + dir.lexically_normal().string() + " (the MATPOWER test cases) is absent";
+        return {};
+    }
+    using namespace infrascape::grid;
+    const Case big = load_matpower(dir / "case_ACTIVSg10k.m", "case_ACTIVSg10k.m");
+    const Case mid = load_matpower(dir / "case_ACTIVSg2000.m", "case_ACTIVSg2000.m");
+    std::vector<CpuRow> rows;
+    rows.push_back({"grid DC power flow, ACTIVSg10k", median_seconds([&] { dc_power_flow(big); }, 5), 0.24});
+    rows.push_back({"grid AC power flow, ACTIVSg10k", median_seconds([&] { ac_power_flow(big); }, 3), 0.45});
+    rows.push_back({"grid PTDF + LODF, ACTIVSg2000", median_seconds([&] { lodf(mid, ptdf(mid)); }, 3), 1.34});
+    rows.push_back({"grid N-1 screening, ACTIVSg2000", median_seconds([&] { n_minus_1(mid); }, 3), 0});
+    return rows;
+}
 
 }  // namespace
 
@@ -104,6 +143,10 @@ int bench_command(const BenchOptions& o) {
         }
     }
 
+    // [SECTION] CPU solvers.
+    std::string cpu_note;
+    const std::vector<CpuRow> cpu = grid_bench(cpu_note);
+
     // [SECTION] Reference scene frame time (1280x720, the default scene).
     double frame_ms = 0;
     {
@@ -137,6 +180,10 @@ int bench_command(const BenchOptions& o) {
                         "\"gb_per_s\": %.3f, \"fraction_of_copy\": %.4f}%s\n",
                         rows[i].name.c_str(), rows[i].unit.c_str(), rows[i].items_per_s, rows[i].ms, rows[i].gb_per_s,
                         rows[i].gb_per_s / roofline, i + 1 < rows.size() ? "," : "");
+        std::printf("  ],\n  \"cpu\": [\n");
+        for (size_t i = 0; i < cpu.size(); ++i)
+            std::printf("    {\"name\": \"%s\", \"seconds\": %.6f, \"reference_seconds\": %.3f}%s\n", cpu[i].name.c_str(),
+                        cpu[i].seconds, cpu[i].reference_s, i + 1 < cpu.size() ? "," : "");
         std::printf("  ],\n  \"reference_frame_ms\": %.3f\n}\n", frame_ms);
     } else {
         std::printf("device: %s\n", gpu->device_name().c_str());
@@ -146,6 +193,14 @@ int bench_command(const BenchOptions& o) {
         for (const Row& r : rows)
             std::printf("%-32s %14.4g %-14s %10.3f %10.2f %8.1f%%\n", r.name.c_str(), r.items_per_s, r.unit.c_str(),
                         r.ms, r.gb_per_s, 100.0 * r.gb_per_s / roofline);
+        std::printf("\n%-36s %12s %16s %9s\n", "CPU solver", "seconds", "MATPOWER/Octave", "speed-up");
+        for (const CpuRow& r : cpu) {
+            if (r.reference_s > 0)
+                std::printf("%-36s %12.4f %15.2fs %8.1fx\n", r.name.c_str(), r.seconds, r.reference_s, r.reference_s / r.seconds);
+            else
+                std::printf("%-36s %12.4f %16s %9s\n", r.name.c_str(), r.seconds, "-", "-");
+        }
+        if (!cpu_note.empty()) std::printf("%s\n", cpu_note.c_str());
         std::printf("\nreference scene frame time (1280x720, default scene): %.1f ms\n", frame_ms);
     }
     if (gpu->validation_enabled() && gpu->validation_messages()) {

@@ -134,6 +134,14 @@ struct ModuleEntry {
     std::unique_ptr<Module> (*create)();
 };
 const std::vector<ModuleEntry>& module_registry();
+
+// Commands that modules add to the command line: `infrascape <name> ...` (e.g. `infrascape grid pf`),
+// listed in the same registry file. `run` gets the arguments after the name and returns the exit code.
+struct CommandEntry {
+    const char* name;
+    int (*run)(const std::vector<std::string>& args);
+};
+const std::vector<CommandEntry>& command_registry();
 std::unique_ptr<Module> create_module(const std::string& name);  // null when unknown
 
 }  // namespace infrascape

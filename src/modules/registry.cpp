@@ -2,6 +2,7 @@
 #include "core/module.hpp"
 #include "modules/city/city_module.hpp"
 #include "modules/example/example_module.hpp"
+#include "modules/grid/grid_cli.hpp"
 
 namespace infrascape {
 
@@ -11,6 +12,13 @@ const std::vector<ModuleEntry>& module_registry() {
         {"city", &city::create},
     };
     return modules;
+}
+
+const std::vector<CommandEntry>& command_registry() {
+    static const std::vector<CommandEntry> commands = {
+        {"grid", &grid::grid_cli},
+    };
+    return commands;
 }
 
 std::unique_ptr<Module> create_module(const std::string& name) {

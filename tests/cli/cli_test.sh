@@ -18,7 +18,7 @@ expect_text() { grep -qF -- "$1" "$tmp/out" || { cat "$tmp/out" >&2; fail "outpu
 
 case $case_name in
 help)
-    for c in "" view render run bench schema devices; do
+    for c in "" view render run bench schema devices grid; do
         expect_rc 0 "$bin" $c --help
         expect_text "Usage"
     done
@@ -115,6 +115,31 @@ city_run_export)
     grep -q "^built area" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the emergent fits"
     grep -q "^Museums,1.1" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the user-defined quantity"
     head -1 "$tmp/e/city/population.csv" | grep -q ",museums_count" || fail "population.csv lacks the user-defined quantity"
+    ;;
+grid_pf_reference)
+    # DC and AC power flow against MATPOWER's own results (../shared/data/reference).
+    shared=../shared/data
+    if [ ! -d "$shared/matpower" ]; then echo "SKIP: ../shared is absent"; exit 0; fi
+    for c in case9 case14 case30; do
+        for kind in dc ac; do
+            flag=; [ $kind = ac ] && flag=--ac
+            expect_rc 0 "$bin" grid pf "$shared/matpower/$c.m" $flag --out-bus "$tmp/$c-$kind-bus.csv" --out-branch "$tmp/$c-$kind-branch.csv"
+            expect_text "power flow on $c"
+            python3 tests/grid/compare_csv.py "$tmp/$c-$kind-bus.csv" "$shared/reference/${c}_${kind}_bus.csv" || fail "$c $kind buses"
+            python3 tests/grid/compare_csv.py "$tmp/$c-$kind-branch.csv" "$shared/reference/${c}_${kind}_branch.csv" || fail "$c $kind branches"
+        done
+    done
+    ;;
+grid_n1)
+    shared=../shared/data
+    if [ ! -d "$shared/matpower" ]; then echo "SKIP: ../shared is absent"; exit 0; fi
+    expect_rc 0 "$bin" grid n1 "$shared/matpower/case30.m" --out "$tmp/n1.csv"
+    expect_text "41 outages screened"
+    [ "$(head -1 "$tmp/n1.csv")" = "outaged_from,outaged_to,islands,worst_loading_pct,worst_from,worst_to" ] || fail "n1 header"
+    [ "$(wc -l < "$tmp/n1.csv")" -eq 42 ] || fail "n1 rows: $(wc -l < "$tmp/n1.csv")"
+    expect_rc 2 "$bin" grid pf tests/grid/corpus/no_such_case.m --out-bus "$tmp/b.csv" --out-branch "$tmp/r.csv"
+    expect_rc 2 "$bin" grid frobnicate
+    expect_text "unknown grid command 'frobnicate'"
     ;;
 window)
     command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"

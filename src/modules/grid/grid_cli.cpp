@@ -1,0 +1,137 @@
+// `infrascape grid pf` and `infrascape grid n1`; see grid_cli.hpp.
+#include "modules/grid/grid_cli.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <stdexcept>
+
+#include "modules/grid/case.hpp"
+#include "modules/grid/power_flow.hpp"
+
+namespace infrascape::grid {
+
+namespace {
+
+const char* kHelp = R"(Usage:
+  infrascape grid pf CASE.m [--ac] --out-bus BUS.csv --out-branch BRANCH.csv
+      DC power flow (AC with --ac, Newton-Raphson) on a MATPOWER case file (format version 2). Writes
+      bus,vm_pu,va_deg and from_bus,to_bus,pf_mw,qf_mvar, one row per bus and per branch in case order
+      (DC: vm_pu 1, qf_mvar 0), and prints the solve time.
+  infrascape grid n1 CASE.m --out N1.csv
+      N-1 screening: for every in-service branch outage, the worst post-contingency loading in percent of
+      RATE_A (DC flows and line outage distribution factors) and the branch that carries it. Prints the time.
+)";
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::ofstream open_out(const std::string& path) {
+    std::filesystem::path p(path);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+    std::ofstream out(p);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    out << std::setprecision(12);
+    return out;
+}
+
+int pf(const std::vector<std::string>& a) {
+    std::string file, bus_out, branch_out;
+    bool ac = false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        auto value = [&](const char* opt) {
+            if (i + 1 >= a.size()) throw std::invalid_argument(std::string(opt) + " needs a value");
+            return a[++i];
+        };
+        if (a[i] == "--ac") ac = true;
+        else if (a[i] == "--out-bus") bus_out = value("--out-bus");
+        else if (a[i] == "--out-branch") branch_out = value("--out-branch");
+        else if (!a[i].empty() && a[i][0] == '-') throw std::invalid_argument("unknown option '" + a[i] + "' for grid pf");
+        else if (file.empty()) file = a[i];
+        else throw std::invalid_argument("grid pf takes one case file");
+    }
+    if (file.empty()) throw std::invalid_argument("grid pf needs a case file; see `infrascape grid --help`");
+    if (bus_out.empty() || branch_out.empty()) throw std::invalid_argument("grid pf needs --out-bus and --out-branch");
+    const Case c = load_matpower(file, file);
+    const auto t0 = std::chrono::steady_clock::now();
+    const PowerFlowResult r = ac ? ac_power_flow(c) : dc_power_flow(c);
+    const double t = seconds_since(t0);
+    if (ac && !r.converged) {
+        std::fprintf(stderr, "infrascape: AC power flow did not converge on %s (%d iterations, mismatch %.3g p.u.)\n",
+                     file.c_str(), r.iterations, r.max_mismatch);
+        return 1;
+    }
+    std::ofstream bus = open_out(bus_out);
+    bus << "bus,vm_pu,va_deg\n";
+    for (size_t k = 0; k < c.buses.size(); ++k) bus << c.buses[k].id << ',' << r.vm_pu[k] << ',' << r.va_deg[k] << '\n';
+    std::ofstream br = open_out(branch_out);
+    br << "from_bus,to_bus,pf_mw,qf_mvar\n";
+    for (size_t k = 0; k < c.branches.size(); ++k)
+        br << c.branches[k].from << ',' << c.branches[k].to << ',' << r.pf_mw[k] << ',' << r.qf_mvar[k] << '\n';
+    std::printf("%s power flow on %s (%zu buses, %zu branches): %s in %.4f s%s\n", ac ? "AC" : "DC", c.name.c_str(),
+                c.buses.size(), c.branches.size(), ac ? "converged" : "solved", t,
+                ac ? (" after " + std::to_string(r.iterations) + " iterations").c_str() : "");
+    return 0;
+}
+
+int n1(const std::vector<std::string>& a) {
+    std::string file, out_path;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == "--out") {
+            if (i + 1 >= a.size()) throw std::invalid_argument("--out needs a value");
+            out_path = a[++i];
+        } else if (!a[i].empty() && a[i][0] == '-') {
+            throw std::invalid_argument("unknown option '" + a[i] + "' for grid n1");
+        } else if (file.empty()) {
+            file = a[i];
+        } else {
+            throw std::invalid_argument("grid n1 takes one case file");
+        }
+    }
+    if (file.empty()) throw std::invalid_argument("grid n1 needs a case file; see `infrascape grid --help`");
+    if (out_path.empty()) throw std::invalid_argument("grid n1 needs --out N1.csv");
+    const Case c = load_matpower(file, file);
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<OutageResult> rows = n_minus_1(c);
+    const double t = seconds_since(t0);
+    std::ofstream out = open_out(out_path);
+    out << "outaged_from,outaged_to,islands,worst_loading_pct,worst_from,worst_to\n";
+    size_t overloads = 0;
+    for (const OutageResult& r : rows) {
+        const Branch& k = c.branches[size_t(r.outaged)];
+        out << k.from << ',' << k.to << ',' << (r.islands ? 1 : 0) << ',';
+        if (r.worst_branch >= 0) {
+            const Branch& w = c.branches[size_t(r.worst_branch)];
+            out << r.worst_loading_pct << ',' << w.from << ',' << w.to << '\n';
+        } else {
+            out << ",,\n";
+        }
+        overloads += r.worst_loading_pct > 100.0;
+    }
+    std::printf("N-1 on %s: %zu outages screened in %.4f s, %zu with a branch above 100%% of RATE_A\n", c.name.c_str(),
+                rows.size(), t, overloads);
+    return 0;
+}
+
+}  // namespace
+
+int grid_cli(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::fputs(kHelp, stdout);
+        return args.empty() ? 2 : 0;
+    }
+    for (const std::string& s : args)
+        if (s == "--help" || s == "-h") {
+            std::fputs(kHelp, stdout);
+            return 0;
+        }
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "pf") return pf(rest);
+    if (args[0] == "n1") return n1(rest);
+    throw std::invalid_argument("unknown grid command '" + args[0] + "'; see `infrascape grid --help`");
+}
+
+}  // namespace infrascape::grid
