@@ -67,19 +67,8 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     info_.latitude_deg = world_.latitude_deg;
     info_.longitude_deg = world_.longitude_deg;
     info_.seed = world_.seed;
-    for (const ModuleEntry& e : module_registry()) {
-        if (!scene_.blocks.count(e.name)) continue;
-        std::unique_ptr<Module> m = e.create();
-        AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_, o.render_targets};
-        try {
-            m->attach(ac);
-        } catch (const ParamError& e) {
-            throw scene_.error_at(e.param(), e.what());
-        }
-        m->publish(bus_);
-        if (auto speed = m->preferred_speed(params_)) world_.speed = *speed;
-        modules_.push_back(std::move(m));
-    }
+    draws_ = o.render_targets;
+    attach_modules();
 
     std::vector<engine::CameraKey> keys;
     for (const CameraKeyframe& k : scene_.camera) {
@@ -131,12 +120,34 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
     return taken;
 }
 
+void Session::attach_modules() {
+    for (const ModuleEntry& e : module_registry()) {
+        if (!scene_.blocks.count(e.name)) continue;
+        std::unique_ptr<Module> m = e.create();
+        AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_, draws_};
+        try {
+            m->attach(ac);
+        } catch (const ParamError& err) {
+            throw scene_.error_at(err.param(), err.what());
+        }
+        m->publish(bus_);
+        if (auto speed = m->preferred_speed(params_)) world_.speed = *speed;
+        modules_.push_back(std::move(m));
+    }
+}
+
 void Session::restart_clock() {
+    // Everything back to the scene's start: parameters, timeline, clock, and the modules' own state (they
+    // are attached afresh; their old GPU resources go through the deletion queue).
     vkDeviceWaitIdle(gpu_->device());
     params_ = scene_.params;
     if (!params_.has("terrain.kind")) params_.declare(terrain_block());
     timeline_->reset();
     steps_ = 0;
+    modules_.clear();
+    bus_ = OutputBus{};
+    world_renderer_->clear_overlay();
+    attach_modules();
     timeline_->advance(0.0, params_);
 }
 

@@ -72,7 +72,7 @@ public:
     void frame_complete(uint32_t slot);
     std::string clock_text() const;
 
-    // Reloads the scene's initial values and restarts the clock (viewer's "restart").
+    // Back to the scene's start: initial values, clock, and freshly attached modules (viewer's "restart").
     void restart_clock();
 
     const engine::ColormapTables& colormaps() const { return colormaps_; }
@@ -83,6 +83,7 @@ public:
     std::function<void()> draw_viewer_ui;
 
 private:
+    void attach_modules();
     void update_lighting();
     void draw_overlay(bool panels);
     void draw_module_panel(Module& module);
@@ -105,6 +106,7 @@ private:
     engine::CameraController camera_;
     uint64_t steps_ = 0;
     uint32_t samples_ = 4;
+    bool draws_ = true;
 };
 
 }  // namespace infrascape
