@@ -266,23 +266,10 @@ int main(int argc, char** argv) {
     static const std::vector<std::string> commands = {"view", "render", "run", "bench", "schema", "devices"};
     const bool named = std::find(commands.begin(), commands.end(), command) != commands.end();
     if (named) a.i++;
-    // A module's own command: `infrascape grid pf ...`.
-    for (const CommandEntry& e : command_registry())
-        if (command == e.name) {
-            try {
-                return e.run(std::vector<std::string>(a.items.begin() + 1, a.items.end()));
-            } catch (const InputError& err) {
-                std::fprintf(stderr, "%s\n", err.what());
-                return 2;
-            } catch (const std::invalid_argument& err) {
-                std::fprintf(stderr, "infrascape: %s\n", err.what());
-                return 2;
-            } catch (const std::exception& err) {
-                std::fprintf(stderr, "infrascape: %s\n", err.what());
-                return 1;
-            }
-        }
     try {
+        // A module's own command: `infrascape grid pf ...`.
+        for (const CommandEntry& e : command_registry())
+            if (command == e.name) return e.run(std::vector<std::string>(a.items.begin() + 1, a.items.end()));
         if (command == "--version") {
             std::printf("infrascape %s\n", kVersion);
             return 0;
