@@ -226,12 +226,12 @@ void Session::draw_overlay(bool panels) {
     OverlayContext oc{colormaps_, time_s(), params_};
     for (auto& m : modules_) m->overlay(oc);
 
-    // Captions fade in and out over half a second.
+    // Captions fade in and out over half a second of playback (simulation time runs at world.speed).
     const double t = time_s();
     for (const Caption& c : scene_.captions) {
         if (t < c.t_s || t > c.t_s + c.duration_s) continue;
-        const double fade = std::max(0.5, 0.0);
-        const double a = std::min({1.0, (t - c.t_s) / fade + 0.5, (c.t_s + c.duration_s - t) / fade});
+        const double fade_s = std::min(0.5 * world_.speed, c.duration_s / 4);  // half a second of playback
+        const double a = std::min({1.0, (t - c.t_s) / fade_s + 0.5, (c.t_s + c.duration_s - t) / fade_s});
         engine::draw_caption(c.text, float(std::clamp(a, 0.0, 1.0)), ui_->large_font());
     }
     if (!panels) return;

@@ -125,7 +125,6 @@ public:
 
     void attach(AttachContext& ctx) override {
         gpu_ = &ctx.gpu;
-        world_ = &ctx.world;
         const ParamStore& p = ctx.params;
         n_ = uint32_t(p.number("city.cells"));
         cell_m_ = p.number("city.cell_m");
@@ -200,7 +199,6 @@ public:
                 if (!(s & (CA_WATER | CA_EXCLUDED))) s |= CA_URBAN;
             }
         initial_built_ = std::max<uint32_t>(1, uint32_t(ca_counts(g).built));
-        initial_ = g;
 
         const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
         for (auto& b : state_) b = engine::Buffer(*gpu_, cells * 4, storage, engine::MemoryKind::Device, "city state");
@@ -292,7 +290,8 @@ public:
         start_epoch_ = ctx.info.start_epoch_s;
         export_every_y_ = p.number("city.export_every_y");
         speed_ = *preferred_speed(p);
-        record_row(p, 0.0, {uint32_t(ca_counts(g).built), uint32_t(ca_counts(g).roads)});
+        const CaCounts start = ca_counts(g);
+        rows_.push_back({start_year_, growth_->population(), uint32_t(start.built), uint32_t(start.roads)});
         snapshots_.push_back({start_year_, g.state});
         next_export_y_ = export_every_y_;
         stats_dirty_ = true;
@@ -753,12 +752,8 @@ private:
         stats_dirty_ = false;
     }
 
-    void record_row(const ParamStore&, double t_y, std::pair<uint32_t, uint32_t> counts) {
-        rows_.push_back({start_year_ + t_y, growth_->population(), counts.first, counts.second});
-    }
 
     engine::Context* gpu_ = nullptr;
-    engine::WorldRenderer* world_ = nullptr;
     const engine::ColormapTables* colormaps_ = nullptr;
     uint32_t n_ = 0, seed_ = 0, initial_built_ = 1;
     double cell_m_ = 1, x0_ = 0, y0_ = 0, start_year_ = 0, start_epoch_ = 0, latitude_ = 0, longitude_ = 0;
@@ -768,7 +763,6 @@ private:
     std::unique_ptr<GrowthModel> growth_;
     GrowthParams applied_;  // the scene/panel values last given to the model
     std::vector<ScalingLaw> laws_;
-    CaGrid initial_;
     std::vector<float> ground_;
     std::array<engine::Buffer, 2> state_;
     engine::Buffer slope_, ground_buffer_, stats_, stats_log_, lut_, near_new_;
