@@ -36,7 +36,7 @@ VertexLayout mesh_layout() {
 }  // namespace
 
 WorldRenderer::WorldRenderer(Context& ctx, VkSampleCountFlagBits samples, const ColormapTables& colormaps)
-    : ctx_(ctx), descriptors_(ctx), samplers_(ctx) {
+    : ctx_(ctx), descriptors_(ctx), samples_(samples), samplers_(ctx) {
     GraphicsDesc sky;
     sky.vertex = "engine/sky.vert";
     sky.fragment = "engine/sky.frag";
@@ -164,6 +164,14 @@ void WorldRenderer::set_terrain(const Heightfield& h) {
     const double size = std::max(h.width_m(), h.height_m());
     near_m_ = std::max(0.5, size * 2e-4);
     far_m_ = size * 8 + 1000;
+}
+
+GraphicsDesc WorldRenderer::pass_desc() const {
+    GraphicsDesc d;
+    d.color_format = kOutputFormat;
+    d.depth_format = kDepthFormat;
+    d.samples = samples_;
+    return d;
 }
 
 FramePush WorldRenderer::frame_push(const CameraState& cam, double aspect, double time_s) const {

@@ -74,6 +74,10 @@ public:
     }
     void prepare_overlay(VkCommandBuffer cmd);  // before the world pass, after compute wrote the field
 
+    // A pipeline description with the world pass's formats and sample count filled in, for modules that
+    // draw with pipelines of their own (lines, sprites) inside the world pass.
+    GraphicsDesc pass_desc() const;
+
     // Near/far planes that fit the terrain's size.
     double near_m() const { return near_m_; }
     double far_m() const { return far_m_; }
@@ -82,6 +86,7 @@ private:
     void write_terrain_set();
     Context& ctx_;
     DescriptorAllocator descriptors_;
+    VkSampleCountFlagBits samples_;
     Samplers samplers_;
     Pipeline sky_, terrain_, mesh_;
     Image lut_;

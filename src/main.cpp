@@ -74,6 +74,7 @@ Options:
   --fps N             frames per second (default 30)
   --duration S        seconds of video (default: the scene's world.duration / world.speed)
   --frames N          number of frames (instead of --duration)
+  --from T            simulation time of the first frame (e.g. 17h; default 0): frame f shows T + f * speed / fps
   --panels            include the module panels in the frames (the legend, clock and captions always show)
   --msaa N            anti-aliasing samples (default 4)
   --quiet             no progress bar
@@ -197,6 +198,7 @@ int render_main(Args& a) {
         else if (opt == "--fps") o.fps = parse_uint(opt, a.next(opt), 1, 240);
         else if (opt == "--duration") o.duration_s = parse_seconds(opt, a.next(opt));
         else if (opt == "--frames") o.frames = parse_uint(opt, a.next(opt), 1, 1u << 30);
+        else if (opt == "--from") o.from_s = parse_seconds(opt, a.next(opt));
         else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
         else if (opt == "--panels") o.panels = true;
         else if (opt == "--quiet") o.quiet = true;

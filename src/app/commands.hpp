@@ -19,6 +19,7 @@ struct RenderOptions {
     uint32_t width = 1280, height = 720, fps = 30, msaa = 4;
     std::optional<double> duration_s;  // video seconds
     std::optional<uint32_t> frames;
+    double from_s = 0;  // simulation time of the first frame
     bool panels = false;
     bool quiet = false;
 };

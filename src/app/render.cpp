@@ -121,7 +121,7 @@ int render_command(const RenderOptions& o) {
     for (uint32_t f = 0; f < frames; ++f) {
         VkCommandBuffer cmd = submitter.begin();
         session.timer().begin_frame(cmd, 0);
-        const double t = double(f) * w.speed / o.fps;
+        const double t = o.from_s + double(f) * w.speed / o.fps;
         session.advance_to(t, cmd, 0);
         session.record_frame(cmd, 0, 1.0 / o.fps, o.panels);
         session.target().record_readback(cmd, readback);
@@ -140,7 +140,7 @@ int render_command(const RenderOptions& o) {
     }
     if (writer) writer->finish();
     std::printf("wrote %u frame%s (%ux%u, %u fps, simulated %s) to %s\n", frames, frames == 1 ? "" : "s", o.width,
-                o.height, o.fps, hms(double(frames - 1) * w.speed / o.fps).c_str(), o.output.c_str());
+                o.height, o.fps, hms(o.from_s + double(frames - 1) * w.speed / o.fps).c_str(), o.output.c_str());
     return validation_exit(session.gpu());
 }
 
@@ -160,7 +160,10 @@ int run_command(const RunOptions& o) {
         VkCommandBuffer cmd = submitter.begin();
         session.timer().begin_frame(cmd, 0);
         session.advance_to(o.until_s, cmd, 0, batch);
-        for (auto& m : session.modules()) m->before_draw(cmd);
+        for (auto& m : session.modules()) {
+            FrameInfo frame{cmd};
+            m->before_draw(frame);
+        }
         submitter.submit_and_wait();
         session.frame_complete(0);
         progress.update(session.steps());

@@ -176,17 +176,18 @@ void Session::update_lighting() {
 
 void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, bool panels) {
     update_lighting();
-    for (auto& m : modules_) m->before_draw(cmd);
-
     const engine::CameraState cam = view();
     const double aspect = double(target_->width()) / target_->height();
+    const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
+    FrameInfo frame{cmd, wall_dt, &push, float(target_->width()), float(target_->height()), cam.fov_deg};
+    for (auto& m : modules_) m->before_draw(frame);
+
     timer_->begin(cmd, "world");
     const float clear[4] = {0, 0, 0, 1};
     target_->begin_world(cmd, clear);
     world_renderer_->draw_sky(cmd, cam, aspect);
-    const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
     world_renderer_->draw_terrain(cmd, push);
-    DrawContext dc{cmd, push, *world_renderer_};
+    DrawContext dc{cmd, push, *world_renderer_, float(target_->width()), float(target_->height())};
     for (auto& m : modules_) m->draw(dc);
     target_->end_world(cmd);
     timer_->end(cmd);

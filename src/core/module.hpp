@@ -56,10 +56,20 @@ struct StepContext {
     engine::GpuTimer* timer;  // may be null; wrap each pass in begin/end
 };
 
+// What before_draw gets each frame.
+struct FrameInfo {
+    VkCommandBuffer cmd;
+    double wall_dt_s = 0;  // this frame's share of playback (1/fps when recording); runs on while paused
+    const engine::FramePush* push = nullptr;  // this frame's camera; null when no frame is drawn (`run`)
+    float viewport_w = 1, viewport_h = 1;     // pixels of the target
+    double fov_deg = 45;                      // vertical field of view
+};
+
 struct DrawContext {
     VkCommandBuffer cmd;
     const engine::FramePush& push;
     engine::WorldRenderer& world;
+    float viewport_w = 1, viewport_h = 1;  // pixels of the target (for lines and sprites of a fixed screen size)
 };
 
 struct OverlayContext {
@@ -103,8 +113,10 @@ public:
     virtual void step(StepContext& ctx) = 0;
     // After the frame that contains `slot`'s steps has finished on the GPU: read back what was copied.
     virtual void frame_complete(uint32_t slot) {}
-    // Before the world pass (outside rendering): barriers for what compute wrote and draws will read.
-    virtual void before_draw(VkCommandBuffer cmd) {}
+    // Before the world pass (outside rendering): barriers for what compute wrote and draws will read,
+    // visibility culling with this frame's camera, and purely visual animation (particles) that runs in
+    // playback time, which keeps running while the simulation is paused.
+    virtual void before_draw(FrameInfo& frame) {}
     virtual void draw(DrawContext& ctx) {}
     virtual void overlay(OverlayContext& ctx) {}  // legends and labels, shown in renders too
     virtual void panel(PanelContext& ctx) {}      // inside the module's ImGui window, after the parameters

@@ -373,7 +373,8 @@ public:
         colormap_name_ = p.text("city.colormap");
     }
 
-    void before_draw(VkCommandBuffer cmd) override {
+    void before_draw(FrameInfo& frame) override {
+        VkCommandBuffer cmd = frame.cmd;
         if (stats_dirty_) record_stats(cmd);
         // The colormap table for building colours.
         if (colormaps_ && colormap_name_ != uploaded_colormap_) {

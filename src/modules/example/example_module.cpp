@@ -189,7 +189,8 @@ public:
         engine::colormap_from_name(p.text("example.colormap"), world_->overlay_style.colormap);
     }
 
-    void before_draw(VkCommandBuffer cmd) override {
+    void before_draw(FrameInfo& frame) override {
+        VkCommandBuffer cmd = frame.cmd;
         if (dirty_) {
             // Copy the latest field for CPU readers (outputs, metrics, exports); read after the frame's fence.
             engine::Buffer& rb = readback_[slot_ % readback_.size()];
