@@ -3,6 +3,7 @@
 #include "modules/city/city_module.hpp"
 #include "modules/example/example_module.hpp"
 #include "modules/grid/grid_cli.hpp"
+#include "modules/grid/grid_module.hpp"
 
 namespace infrascape {
 
@@ -10,6 +11,7 @@ const std::vector<ModuleEntry>& module_registry() {
     static const std::vector<ModuleEntry> modules = {
         {"example", &example::create},
         {"city", &city::create},
+        {"grid", &grid::create},
     };
     return modules;
 }

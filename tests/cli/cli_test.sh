@@ -116,6 +116,39 @@ city_run_export)
     grep -q "^Museums,1.1" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the user-defined quantity"
     head -1 "$tmp/e/city/population.csv" | grep -q ",museums_count" || fail "population.csv lacks the user-defined quantity"
     ;;
+grid_corpus)
+    # Malformed grid scene values and the files they name (case, gazetteer): file:line:col, exit code 2.
+    n=0
+    for f in tests/grid/scene_corpus/*.toml; do
+        want=$(grep "^$(basename "$f")|" tests/grid/scene_corpus/expected.txt | cut -d'|' -f2-)
+        [ -n "$want" ] || fail "no expected message for $f"
+        expect_rc 2 "$bin" run "$f" --until 1h --export "$tmp/e"
+        got=$(cat "$tmp/out")
+        [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 9 ] || fail "only $n corpus files"
+    ;;
+grid_run_export)
+    # The default grid scene through its day: exports, and the solar cliff in the evening.
+    expect_rc 0 "$bin" run scenes/heatwave_grid.toml --until 1d --export "$tmp/e" --validate
+    expect_text "grid.largest 3-hour net-load ramp"
+    [ "$(head -1 "$tmp/e/grid/timeseries.csv")" = "t_s,ambient_c,demand_mw,cooling_mw,pv_mw,wind_mw,net_load_mw,battery_mw,shed_mw,reserve_margin" ] || fail "timeseries header: $(head -1 "$tmp/e/grid/timeseries.csv")"
+    [ "$(wc -l < "$tmp/e/grid/timeseries.csv")" -eq 290 ] || fail "timeseries rows: $(wc -l < "$tmp/e/grid/timeseries.csv")"
+    [ "$(wc -l < "$tmp/e/grid/branches.csv")" -eq 3207 ] || fail "branches rows"
+    [ "$(wc -l < "$tmp/e/grid/buses.csv")" -eq 2001 ] || fail "buses rows"
+    head -1 "$tmp/e/grid/events.csv" | grep -q "^t_s,utc,branch,from_bus,to_bus,loading_pct,stage,cause" || fail "events header"
+    # The largest 3-hour rise of net load ends in the evening (17:00 to 22:00 local, UTC-5: 22 to 27 h UTC).
+    python3 - "$tmp/e/grid/timeseries.csv" <<'PY' || fail "no evening solar cliff"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+t = [float(r["t_s"]) for r in rows]; net = [float(r["net_load_mw"]) for r in rows]
+best, end = max((net[i] - net[i - 36], t[i]) for i in range(36, len(net)))
+hour = end / 3600  # the scene starts at local midnight
+print(f"largest 3-hour ramp {best:.0f} MW ending {hour:.2f} h local")
+sys.exit(0 if 17 <= hour <= 22 and best > 5000 else 1)
+PY
+    ;;
 grid_pf_reference)
     # DC and AC power flow against MATPOWER's own results (../shared/data/reference).
     shared=../shared/data

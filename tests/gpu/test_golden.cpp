@@ -72,6 +72,10 @@ TEST_CASE("golden: city after 120 years", "[golden][city]") {
     check_golden({"city", "city_small.toml", 120 * 365.25 * 86400, false});
 }
 
+TEST_CASE("golden: generated grid at 19:00 with towers, wires, particles and substations", "[golden][grid]") {
+    check_golden({"grid", "grid_small.toml", 19 * 3600.0, false});
+}
+
 TEST_CASE("rendering the same scene twice gives identical images", "[golden]") {
     const auto scene = test::source_dir() / "tests/golden/scenes/example_heat.toml";
     test::Frame a = test::render_scene(scene, 300, 320, 180, true);
