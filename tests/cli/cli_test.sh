@@ -148,6 +148,10 @@ hour = end / 3600  # the scene starts at local midnight
 print(f"largest 3-hour ramp {best:.0f} MW ending {hour:.2f} h local")
 sys.exit(0 if 17 <= hour <= 22 and best > 5000 else 1)
 PY
+    # Trips from the timeline: two manual trips, the overload they cause trips at once, load is lost.
+    expect_rc 0 "$bin" run tests/grid/trip_scene.toml --until 16h --export "$tmp/t" --validate
+    [ "$(cut -d, -f8 "$tmp/t/grid/events.csv" | tail -n +2 | tr '\n' ' ')" = "manual manual instant " ] || fail "trip events: $(cat "$tmp/t/grid/events.csv")"
+    grep -q "grid.energy not served = [1-9]" "$tmp/out" || fail "the cascade should leave load unserved: $(cat "$tmp/out")"
     ;;
 grid_pf_reference)
     # DC and AC power flow against MATPOWER's own results (../shared/data/reference).
