@@ -159,6 +159,30 @@ std::string format_value(const ParamSpec& spec, const ParamValue& value) {
     return detail::quote(std::get<std::string>(value));
 }
 
+double Record::number(std::string_view field) const {
+    auto it = values.find(field);
+    if (it == values.end()) throw std::out_of_range("no record field '" + std::string(field) + "'");
+    return std::get<double>(it->second);
+}
+
+bool Record::flag(std::string_view field) const {
+    auto it = values.find(field);
+    if (it == values.end()) throw std::out_of_range("no record field '" + std::string(field) + "'");
+    return std::get<bool>(it->second);
+}
+
+const std::string& Record::text(std::string_view field) const {
+    auto it = values.find(field);
+    if (it == values.end()) throw std::out_of_range("no record field '" + std::string(field) + "'");
+    return std::get<std::string>(it->second);
+}
+
+const std::vector<Record>& ParamStore::records(std::string_view dotted) const {
+    static const std::vector<Record> none;
+    auto it = records_.find(dotted);
+    return it == records_.end() ? none : it->second;
+}
+
 void ParamStore::declare(const BlockSpec& block) {
     for (const auto& p : block.params) {
         std::string name = block.name + "." + p.key;

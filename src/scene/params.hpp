@@ -40,15 +40,39 @@ struct ParamSpec {
     bool live = true;                  // can be changed while running (panel, timeline)
 };
 
+// A list of records inside a block, such as a flood's gauges or a data hall's rows of racks: written
+// `[[flood.gauges]]` tables (or `gauges = [{...}, ...]`). Each record's fields are declared like parameters
+// (type, unit, range, default, help; `required` fields must be given). Records are read once, at load.
+struct RecordSpec {
+    std::string key;  // "gauges"
+    std::string help;
+    std::vector<ParamSpec> fields;
+    size_t max_count = 100000;
+};
+
+// One record: every field's value, defaults filled in.
+struct Record {
+    std::map<std::string, ParamValue, std::less<>> values;
+    double number(std::string_view field) const;  // throws std::out_of_range for an unknown field
+    bool flag(std::string_view field) const;
+    const std::string& text(std::string_view field) const;
+};
+
 // One [block] of a scene file: "world", or a module's name.
 struct BlockSpec {
     std::string name;
     std::string help;
     std::vector<ParamSpec> params;
+    std::vector<RecordSpec> records;
 
     const ParamSpec* find(std::string_view key) const {
         for (const auto& p : params)
             if (p.key == key) return &p;
+        return nullptr;
+    }
+    const RecordSpec* find_records(std::string_view key) const {
+        for (const auto& r : records)
+            if (r.key == key) return &r;
         return nullptr;
     }
 };
@@ -83,7 +107,14 @@ public:
     const std::map<std::string, ParamValue, std::less<>>& values() const { return values_; }
     const std::vector<std::string>& names() const { return order_; }  // declaration order
 
+    // Record lists, by dotted name ("flood.gauges"); empty when the scene gives none. A record's place in the
+    // file is Scene::positions["flood.gauges[2]"] (1-based) and ["flood.gauges[2].x_m"] for its fields, so a
+    // module can report a bad record with ParamError("flood.gauges[2].x_m", ...).
+    void set_records(const std::string& dotted, std::vector<Record> records) { records_[dotted] = std::move(records); }
+    const std::vector<Record>& records(std::string_view dotted) const;
+
 private:
+    std::map<std::string, std::vector<Record>, std::less<>> records_;
     std::map<std::string, ParamValue, std::less<>> values_;
     std::map<std::string, ParamSpec, std::less<>> specs_;
     std::vector<std::string> order_;

@@ -303,12 +303,49 @@ struct Loader {
                     (hint.empty() ? "see `infrascape schema " + schema_arg + "`" : "did you mean '" + hint + "'?"));
     }
 
+    // A record list: an array of tables, each checked field by field like parameters.
+    void records(const RecordSpec& spec, const std::string& dotted, const toml::node& node) {
+        const toml::array* a = node.as_array();
+        if (!a || (!a->empty() && !a->is_array_of_tables()))
+            fail(node, "'" + dotted + "' must be a list of tables ([[" + dotted + "]] entries), got " + got_word(node));
+        if (a->size() > spec.max_count)
+            fail(node, "'" + dotted + "' has " + std::to_string(a->size()) + " entries; at most " +
+                           std::to_string(spec.max_count) + " are allowed");
+        std::vector<Record> out;
+        std::vector<std::string> keys;
+        for (const auto& f : spec.fields) keys.push_back(f.key);
+        for (size_t k = 0; k < a->size(); ++k) {
+            const toml::table& t = *a->get(k)->as_table();
+            const std::string where = dotted + "[" + std::to_string(k + 1) + "]";
+            Record r;
+            for (const auto& f : spec.fields) r.values[f.key] = f.default_value;
+            for (const auto& [key, value] : in_file_order(t)) {
+                auto f = std::find_if(spec.fields.begin(), spec.fields.end(), [&](const ParamSpec& p) { return p.key == key; });
+                if (f == spec.fields.end()) unknown_key(*value, key, where, keys, dotted.substr(0, dotted.find('.')));
+                r.values[key] = param_value(*value, *f, where + "." + key);
+                scene.positions[where + "." + key] = pos(*value);
+            }
+            scene.positions[where] = pos(t);
+            for (const auto& f : spec.fields)
+                if (f.required && !t.contains(f.key))
+                    fail(t, where + " needs '" + f.key + "'" + (f.help.empty() ? "" : " (" + f.help + ")"));
+            out.push_back(std::move(r));
+        }
+        scene.positions[dotted] = pos(node);
+        scene.params.set_records(dotted, std::move(out));
+    }
+
     void block(const BlockSpec& spec, const toml::table& table) {
         for (const auto& [key, node] : in_file_order(table)) {
+            if (const RecordSpec* r = spec.find_records(key)) {
+                records(*r, spec.name + "." + key, *node);
+                continue;
+            }
             const ParamSpec* p = spec.find(key);
             if (!p) {
                 std::vector<std::string> keys;
                 for (const auto& q : spec.params) keys.push_back(q.key);
+                for (const auto& q : spec.records) keys.push_back(q.key);
                 unknown_key(*node, key, "[" + spec.name + "]", keys, spec.name);
             }
             const std::string dotted = spec.name + "." + key;
@@ -552,7 +589,19 @@ std::string block_schema(const BlockSpec& b) {
         rows.push_back({p.key, type_name(p.type), unit_of(p), range, def, help});
     }
     std::string out = "[" + b.name + "]" + (b.help.empty() ? "" : "  " + b.help) + "\n";
-    return out + (b.params.empty() ? "  (no parameters)\n" : columns(rows, "  "));
+    out += b.params.empty() ? "  (no parameters)\n" : columns(rows, "  ");
+    for (const RecordSpec& r : b.records) {
+        std::vector<std::vector<std::string>> fields = {kColumnTitles};
+        for (const auto& p : r.fields) {
+            std::string range = p.type == ParamType::Choice ? join(p.choices, ", ") : range_text(p);
+            std::string def = p.required ? "(required)"
+                              : p.type == ParamType::Path && p.default_value == ParamValue(std::string()) ? "(none)"
+                                                                                                       : format_value(p, p.default_value);
+            fields.push_back({p.key, type_name(p.type), unit_of(p), range, def, p.help});
+        }
+        out += "\n  [[" + b.name + "." + r.key + "]]  " + r.help + "\n" + columns(fields, "    ");
+    }
+    return out;
 }
 
 std::string entry_schema(const EntryDoc& d) {

@@ -275,3 +275,29 @@ TEST_CASE("schema_text documents every key", "[schema]") {
               "unknown block 'weather'; valid blocks: world, example, flood, timeline, camera, caption");
     }
 }
+
+TEST_CASE("record lists: [[block.key]] tables and inline arrays, defaults, positions, schema", "[scene]") {
+    using namespace scene_test;
+    enter_test_dir();
+    const Scene s = load_scene("corpus/valid_records.toml", test_blocks());
+    const auto& g = s.params.records("flood.gauges");
+    REQUIRE(g.size() == 2);
+    CHECK(g[0].text("name") == "Hunt");
+    CHECK(g[0].number("x_m") == 120.5);
+    CHECK(g[0].number("warn_depth_m") == 1.5);  // default
+    CHECK(g[0].text("kind") == "radar");
+    CHECK(g[1].text("kind") == "pressure");
+    CHECK(g[1].number("warn_depth_m") == 2.0);
+    CHECK(s.positions.at("flood.gauges[2].x_m").line == 12);
+    CHECK(s.error_at("flood.gauges[2].x_m", "too close").what() == std::string("corpus/valid_records.toml:12:7: too close"));
+    CHECK(s.params.records("flood.inflows").empty());
+    const Scene inline_list = load_text("[flood]\ndem = \"" + (std::filesystem::current_path() / "corpus/data/dem.asc").string() +
+                                        "\"\ngauges = [{name = \"a\", x_m = 1.0}]\n");
+    CHECK(inline_list.params.records("flood.gauges").size() == 1);
+    const Scene none = load_text("[flood]\ndem = \"" + (std::filesystem::current_path() / "corpus/data/dem.asc").string() +
+                                 "\"\ngauges = []\n");
+    CHECK(none.params.records("flood.gauges").empty());
+    const std::string schema = schema_text(test_blocks(), "flood");
+    CHECK(schema.find("[[flood.gauges]]  river gauges") != std::string::npos);
+    CHECK(schema.find("warn_depth_m") != std::string::npos);
+}

@@ -65,6 +65,17 @@ inline std::vector<BlockSpec> test_blocks() {
     auto dem = param("dem", ParamType::Path, std::string(), "", -kInf, kInf, "elevation raster, an ASCII grid");
     dem.required = true;
     flood.params = {dem, param("rain", ParamType::Number, 10.0, "mm/h", 0, 500, "rain rate")};
+    // A record list: gauges with a required name and position, an optional warning depth and kind.
+    RecordSpec gauges{"gauges", "river gauges", {}};
+    auto gname = param("name", ParamType::String, std::string(), "", -kInf, kInf, "label");
+    gname.required = true;
+    auto gx = param("x_m", ParamType::Number, 0.0, "m", -1e7, 1e7, "map x");
+    gx.required = true;
+    auto gkind = param("kind", ParamType::Choice, std::string("radar"), "", -kInf, kInf, "sensor");
+    gkind.choices = {"radar", "pressure"};
+    gauges.fields = {gname, gx, param("warn_depth_m", ParamType::Number, 1.5, "m", 0, 100, "siren depth"), gkind};
+    gauges.max_count = 3;
+    flood.records = {gauges};
 
     return {world, example, flood};
 }
