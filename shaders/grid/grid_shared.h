@@ -3,6 +3,9 @@
 #ifndef GRID_SHARED_H
 #define GRID_SHARED_H
 
+// Segments per wire span (a parabola drawn as this many straight pieces; six vertices each).
+#define GRID_WIRE_SEGMENTS 6u
+
 #ifdef __cplusplus
 #include <glm/glm.hpp>
 #include <cstdint>

@@ -6,7 +6,7 @@
 #include "common/frame.glsl"
 #include "grid/grid_shared.h"
 
-#define SEGMENTS 8u
+#define SEGMENTS GRID_WIRE_SEGMENTS
 
 layout(std430, binding = 0) readonly buffer Spans { Span spans[]; };
 layout(std430, binding = 1) readonly buffer States { BranchState states[]; };

@@ -675,7 +675,7 @@ public:
             push.extra = glm::vec4(0.03f * float(tower_scale_), wire_px_, float(playback_s_), ctx.viewport_h);
             wire_pipe_.bind(ctx.cmd, wire_set_);
             wire_pipe_.push(ctx.cmd, push);
-            vkCmdDraw(ctx.cmd, span_count_ * 8 * 6, 1, 0, 0);
+            vkCmdDraw(ctx.cmd, span_count_ * GRID_WIRE_SEGMENTS * 6, 1, 0, 0);
         }
         if (particle_count_ > 0) {
             push.extra = glm::vec4(0.4f * float(tower_scale_), wire_px_ * 1.9f, float(playback_s_), ctx.viewport_h);
@@ -708,8 +708,9 @@ public:
         const float scale = display.x < 900 ? 0.85f : 1.3f;
         const ImVec2 size = ImGui::CalcTextSize(text);
         // Top right, clear of the title and clock at the top left.
-        ImVec2 pos(display.x - size.x * scale - 24, 12);
-        if (pos.x < 400) pos = ImVec2(22, 70);  // a narrow display: below the title box instead
+        // Top right below where the viewer's menu bar goes; on a narrow display below the title box instead.
+        ImVec2 pos(display.x - size.x * scale - 24, 34);
+        if (pos.x < 400) pos = ImVec2(22, 70);
         dl->AddRectFilled(ImVec2(pos.x - 12, pos.y - 4), ImVec2(pos.x + size.x * scale + 12, pos.y + size.y * scale + 6),
                           IM_COL32(20, 22, 28, 200), 5.0f);
         dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, pos, IM_COL32(255, 255, 255, 255), text);
