@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "modules/grid/cascade.hpp"
+#include "grid_test_support.hpp"
 #include "modules/grid/case.hpp"
 #include "modules/grid/power_flow.hpp"
 
@@ -19,16 +20,8 @@ using namespace infrascape::grid;
 
 namespace {
 
-const std::string kData = std::string(INFRASCAPE_SOURCE_DIR) + "/../shared/data/";
-
-std::optional<Case> shipped_case(const std::string& name) {
-    const std::string path = kData + "matpower/" + name + ".m";
-    if (!std::filesystem::exists(path)) {
-        WARN("skipped: " << path << " is absent (../shared beside the project root holds the MATPOWER cases)");
-        return std::nullopt;
-    }
-    return load_matpower(path, name + ".m");
-}
+using grid_test::kData;
+using grid_test::shipped_case;
 
 Bus make_bus(int id, BusType type, double pd = 0) {
     Bus b;

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "grid_test_support.hpp"
 #include "modules/grid/case.hpp"
 #include "modules/grid/power_flow.hpp"
 
@@ -21,16 +22,8 @@ using namespace infrascape::grid;
 
 namespace {
 
-const std::string kData = std::string(INFRASCAPE_SOURCE_DIR) + "/../shared/data/";
-
-std::optional<Case> shipped_case(const std::string& name) {
-    const std::string path = kData + "matpower/" + name + ".m";
-    if (!std::filesystem::exists(path)) {
-        WARN("skipped: " << path << " is absent (../shared beside the project root holds the MATPOWER cases)");
-        return std::nullopt;
-    }
-    return load_matpower(path, name + ".m");
-}
+using grid_test::kData;
+using grid_test::shipped_case;
 
 // Rows of a reference CSV (header skipped), every field a number.
 std::vector<std::vector<double>> read_reference(const std::string& file) {

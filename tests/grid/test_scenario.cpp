@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "grid_test_support.hpp"
 #include "modules/grid/case.hpp"
 #include "modules/grid/power_flow.hpp"
 #include "modules/grid/scenario.hpp"
@@ -23,17 +24,8 @@ using namespace infrascape::grid;
 
 namespace {
 
-const std::string kData = std::string(INFRASCAPE_SOURCE_DIR) + "/../shared/data/";
-
-std::optional<Case> shipped_case(const std::string& name) {
-    const std::string path = kData + "matpower/" + name + ".m";
-    if (!std::filesystem::exists(path)) {
-        WARN("skipped: " << path
-                         << " is absent (../shared beside the project root holds the MATPOWER cases)");
-        return std::nullopt;
-    }
-    return load_matpower(path, name + ".m");
-}
+using grid_test::kData;
+using grid_test::shipped_case;
 
 constexpr double kDayStart = 1752555600.0;  // 2025-07-15 05:00 UTC = 00:00 CDT (UTC-5)
 constexpr double kStep = 300.0;

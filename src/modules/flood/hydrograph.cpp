@@ -7,41 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "scene/csv.hpp"
 #include "scene/scene.hpp"
 
 namespace infrascape::flood {
-
-namespace {
-
-struct Field {
-    std::string text;
-    int col;  // 1-based
-};
-
-std::vector<Field> split(const std::string& line) {
-    std::vector<Field> out;
-    size_t start = 0;
-    for (;;) {
-        const size_t comma = line.find(',', start);
-        const std::string f = line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        const size_t a = f.find_first_not_of(" \t"), b = f.find_last_not_of(" \t");
-        out.push_back({a == std::string::npos ? "" : f.substr(a, b - a + 1),
-                       int(start) + 1 + int(a == std::string::npos ? 0 : a)});
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
-bool parse_number(const std::string& s, double& v) {
-    if (s.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    v = std::strtod(s.c_str(), &end);
-    return *end == '\0' && errno == 0 && std::isfinite(v);
-}
-
-}  // namespace
 
 double Hydrograph::at(double t) const {
     if (t_s.empty()) return 0.0;
@@ -78,7 +47,10 @@ Hydrograph load_hydrograph(const std::filesystem::path& file, const std::string&
         ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        const std::vector<Field> f = split(line);
+        std::vector<csv::Field> f;
+        int bad_col = 0;
+        std::string why;
+        if (!csv::split(line, f, bad_col, why)) fail(number, bad_col, why);
         if (!header) {
             if (f.size() != 2 || f[0].text != "time_s" || f[1].text != "discharge_m3_per_s")
                 fail(number, 1, "expected the header 'time_s,discharge_m3_per_s'");
@@ -87,11 +59,11 @@ Hydrograph load_hydrograph(const std::filesystem::path& file, const std::string&
         }
         if (f.size() != 2) fail(number, 1, "expected 2 fields (time_s,discharge_m3_per_s), got " + std::to_string(f.size()));
         double t = 0, q = 0;
-        if (!parse_number(f[0].text, t)) fail(number, f[0].col, "time_s '" + f[0].text + "' is not a number");
+        if (!csv::parse_number(f[0].text, t)) fail(number, f[0].col, "time_s '" + f[0].text + "' is not a number");
         if (t < 0) fail(number, f[0].col, "time_s " + f[0].text + " is negative");
         if (!h.t_s.empty() && t <= h.t_s.back())
             fail(number, f[0].col, "time_s " + f[0].text + " does not come after the previous row's");
-        if (!parse_number(f[1].text, q)) fail(number, f[1].col, "discharge_m3_per_s '" + f[1].text + "' is not a number");
+        if (!csv::parse_number(f[1].text, q)) fail(number, f[1].col, "discharge_m3_per_s '" + f[1].text + "' is not a number");
         if (q < 0) fail(number, f[1].col, "discharge_m3_per_s " + f[1].text + " is negative");
         h.t_s.push_back(t);
         h.q_m3_per_s.push_back(q);

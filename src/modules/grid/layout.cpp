@@ -14,72 +14,12 @@
 #include <set>
 #include <unordered_set>
 
+#include "scene/csv.hpp"
 #include "scene/scene.hpp"
 
 namespace infrascape::grid {
 
 namespace {
-
-struct Field {
-    std::string text;
-    int col;  // 1-based
-};
-
-// Splits a CSV line with optional double-quoted fields ("" inside quotes is a quote). Returns false and the
-// column of the problem for an unterminated quote or text after a closing quote.
-bool split_csv(const std::string& line, std::vector<Field>& out, int& bad_col, std::string& why) {
-    out.clear();
-    size_t i = 0;
-    for (;;) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-        Field f{"", int(i) + 1};
-        if (i < line.size() && line[i] == '"') {
-            const size_t open = i++;
-            bool closed = false;
-            while (i < line.size()) {
-                if (line[i] == '"') {
-                    if (i + 1 < line.size() && line[i + 1] == '"') {
-                        f.text += '"';
-                        i += 2;
-                        continue;
-                    }
-                    closed = true;
-                    ++i;
-                    break;
-                }
-                f.text += line[i++];
-            }
-            if (!closed) {
-                bad_col = int(open) + 1;
-                why = "unterminated quoted field";
-                return false;
-            }
-            while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-            if (i < line.size() && line[i] != ',') {
-                bad_col = int(i) + 1;
-                why = "unexpected text after a quoted field";
-                return false;
-            }
-        } else {
-            const size_t comma = line.find(',', i);
-            std::string t = line.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
-            const size_t b = t.find_last_not_of(" \t");
-            f.text = b == std::string::npos ? "" : t.substr(0, b + 1);
-            i = comma == std::string::npos ? line.size() : comma;
-        }
-        out.push_back(f);
-        if (i >= line.size()) return true;
-        ++i;  // the comma
-    }
-}
-
-bool parse_number(const std::string& s, double& v) {
-    if (s.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    v = std::strtod(s.c_str(), &end);
-    return *end == '\0' && errno == 0 && std::isfinite(v);
-}
 
 std::string upper(std::string s) {
     for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
@@ -106,14 +46,14 @@ std::vector<Place> load_places(const std::filesystem::path& file, const std::str
     std::vector<Place> out;
     std::set<std::string> seen;
     std::string line, why;
-    std::vector<Field> f;
+    std::vector<csv::Field> f;
     int number = 0, bad_col = 0;
     bool header = false;
     while (std::getline(in, line)) {
         ++number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        if (!split_csv(line, f, bad_col, why)) fail(number, bad_col, why);
+        if (!csv::split(line, f, bad_col, why)) fail(number, bad_col, why);
         if (!header) {
             if (f.size() != 3 || f[0].text != "name" || f[1].text != "lat_deg" || f[2].text != "lon_deg")
                 fail(number, 1, "expected the header 'name,lat_deg,lon_deg'");
@@ -125,10 +65,10 @@ std::vector<Place> load_places(const std::filesystem::path& file, const std::str
         p.name = upper(f[0].text);
         if (p.name.empty()) fail(number, f[0].col, "a place needs a name");
         if (!seen.insert(p.name).second) fail(number, f[0].col, "place '" + p.name + "' is listed twice");
-        if (!parse_number(f[1].text, p.lat_deg)) fail(number, f[1].col, "lat_deg '" + f[1].text + "' is not a number");
+        if (!csv::parse_number(f[1].text, p.lat_deg)) fail(number, f[1].col, "lat_deg '" + f[1].text + "' is not a number");
         if (p.lat_deg < -90 || p.lat_deg > 90)
             fail(number, f[1].col, "lat_deg " + f[1].text + " is outside -90..90");
-        if (!parse_number(f[2].text, p.lon_deg)) fail(number, f[2].col, "lon_deg '" + f[2].text + "' is not a number");
+        if (!csv::parse_number(f[2].text, p.lon_deg)) fail(number, f[2].col, "lon_deg '" + f[2].text + "' is not a number");
         if (p.lon_deg < -180 || p.lon_deg > 180)
             fail(number, f[2].col, "lon_deg " + f[2].text + " is outside -180..180");
         out.push_back(p);
