@@ -107,7 +107,7 @@ BlockSpec grid_block() {
     // Drawing.
     p.push_back(integer_param("layout_iterations", 0, 20000, 300, "force-directed layout iterations for unplaced buses"));
     p.push_back(number_param("place_spread_m", "m", 0, 1e5, 2000,
-                             "a place's buses spread over a disc of this radius times sqrt(their number)", false));
+                             "a place's substations spread over a disc of this radius times sqrt(their number)", false));
     p.push_back(number_param("tower_spacing_m", "m", 50, 1e6, 400, "distance between towers along a line", false));
     p.push_back(number_param("tower_scale", "", 0.1, 1000, 1, "drawn size of towers and substations (1: true size)", false));
     p.push_back(number_param("wire_px", "px", 0.5, 20, 1.6, "smallest drawn width of a line"));
