@@ -1,0 +1,189 @@
+#version 450
+// One first-order step of the 2D shallow-water solver, one invocation per cell: the flow update from the four
+// gathered face fluxes (HLL with the hydrostatic reconstruction of Audusse et al. 2004, deviatoric momentum
+// form, wall and open-edge ghosts), then rain and point inflows, Green-Ampt infiltration and semi-implicit
+// Manning friction. The pass "P1 flow + sources" of src/modules/flood/swe_reference.hpp, mirrored function
+// by function (hll, face_flux, closed_flux, open_ghost, flow_stage, apply_sources), in float.
+#include "flood/swe_shared.h"
+
+layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;
+layout(std430, binding = 0) readonly buffer StateIn { vec4 s_in[]; };    // h, hu, hv, F (infiltrated depth)
+layout(std430, binding = 1) writeonly buffer StateOut { vec4 s_out[]; };
+layout(std430, binding = 2) readonly buffer Bed { float bed[]; };        // m, relative to a local datum
+layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per cell: rain (m/s), inflow (m/s)
+layout(std430, binding = 4) writeonly buffer Ledger { vec2 ledger[]; };  // per cell: outflow (m3), infiltrated (m)
+layout(push_constant) uniform Push { SwePush p; };
+
+const float kDry = 1e-6;         // swe_reference.hpp kDryDepth
+const float kOpenFroude = 0.03;  // swe_reference.hpp kOpenOutflowFroude
+
+struct Face {
+    float h, z, un, ut;
+};
+struct Flux {
+    float mass, dev_l, dev_r, mom_t;
+};
+struct Prim {
+    float h, u, v, z;
+};
+
+Prim prim_of(uint k) {
+    const vec4 s = s_in[k];
+    const bool wet = s.x > kDry;
+    return Prim(s.x, wet ? s.y / s.x : 0.0, wet ? s.z / s.x : 0.0, bed[k]);
+}
+
+Face face_of(Prim c, int dir) { return dir == 0 ? Face(c.h, c.z, c.u, c.v) : Face(c.h, c.z, c.v, c.u); }
+
+Flux hll(float hl, float ul, float hr, float ur) {
+    const float g = p.step.z;
+    const bool dry_l = hl <= kDry, dry_r = hr <= kDry;
+    const float dp = 0.5 * g * (hl - hr) * (hl + hr);
+    Flux f = Flux(0.0, -0.5 * g * hl * hl, -0.5 * g * hr * hr, 0.0);
+    if (dry_l && dry_r) return f;
+    const float cl = sqrt(g * hl), cr = sqrt(g * hr);
+    float sl, sr;
+    if (dry_l) {
+        sl = ur - 2.0 * cr;
+        sr = ur + cr;
+    } else if (dry_r) {
+        sl = ul - cl;
+        sr = ul + 2.0 * cl;
+    } else {
+        const float u_star = 0.5 * (ul + ur) + cl - cr;
+        const float c_star = 0.5 * (cl + cr) + 0.25 * (ul - ur);
+        sl = min(ul - cl, u_star - c_star);
+        sr = max(ur + cr, u_star + c_star);
+    }
+    const float ql = hl * ul, qr = hr * ur;
+    const float al = ql * ul, ar = qr * ur;
+    if (sl >= 0.0) {
+        f.mass = ql;
+        f.dev_l = al;
+        f.dev_r = al + dp;
+    } else if (sr <= 0.0) {
+        f.mass = qr;
+        f.dev_l = ar - dp;
+        f.dev_r = ar;
+    } else {
+        const float inv = 1.0 / (sr - sl);
+        const float shared_part = sr * al - sl * ar + sl * sr * (qr - ql);
+        f.mass = (sr * ql - sl * qr + sl * sr * (hr - hl)) * inv;
+        f.dev_l = (shared_part + sl * dp) * inv;
+        f.dev_r = (shared_part + sr * dp) * inv;
+    }
+    return f;
+}
+
+Flux face_flux(Face l, Face r) {
+    const float zs = max(l.z, r.z);
+    const float hls = max(0.0, l.h + l.z - zs);
+    const float hrs = max(0.0, r.h + r.z - zs);
+    Flux f = hll(hls, hls > kDry ? l.un : 0.0, hrs, hrs > kDry ? r.un : 0.0);
+    f.mom_t = f.mass * (f.mass >= 0.0 ? l.ut : r.ut);
+    return f;
+}
+
+Flux closed_flux(Face c, float side) {
+    const Face ghost = Face(c.h, c.z, -c.un, c.ut);
+    Flux f = side > 0.0 ? face_flux(c, ghost) : face_flux(ghost, c);
+    f.mass = 0.0;
+    f.mom_t = 0.0;
+    return f;
+}
+
+Flux open_flux(Face c, float side, float z_in) {
+    const float un_out = side * c.un;
+    const float fr = c.h > kDry ? un_out / sqrt(p.step.z * c.h) : 0.0;
+    const float free_part = clamp(fr / kOpenFroude, 0.0, 1.0);
+    const float zg = c.z + (1.0 - free_part) * max(0.0, z_in - c.z);
+    const Face ghost = Face(max(0.0, c.h + c.z - zg), zg, c.un, c.ut);
+    return side > 0.0 ? face_flux(c, ghost) : face_flux(ghost, c);
+}
+
+Flux edge_flux(uint e, Face c, float side, float z_in) {
+    return (p.dims.z & (1u << e)) != 0u ? open_flux(c, side, z_in) : closed_flux(c, side);
+}
+
+// Green-Ampt capacity over one step (swe_reference.cpp infiltration_capacity).
+float infiltration_capacity(float f_m, float dt) {
+    const float ks = p.sources.y;
+    if (ks <= 0.0) return 0.0;
+    const float kdt = ks * dt;
+    const float b = f_m - 0.5 * kdt;
+    const float c = 2.0 * kdt * (f_m + p.sources.z * p.sources.w);
+    const float root = sqrt(b * b + c);
+    return b < 0.0 ? root - b : c / (b + root);
+}
+
+void main() {
+    const uint nx = p.dims.x, ny = p.dims.y;
+    const uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
+    if (i >= nx || j >= ny) return;
+    const uint k = j * nx + i;
+    const float dx = p.step.x, dt = p.step.y, r = dt / dx;
+    const vec4 s = s_in[k];
+    const Prim c = prim_of(k);
+    const bool has_w = i > 0, has_e = i + 1 < nx, has_s = j > 0, has_n = j + 1 < ny;
+
+    float h, hu, hv, outflow = 0.0;
+    if (c.h == 0.0 && (!has_w || s_in[k - 1].x == 0.0) && (!has_e || s_in[k + 1].x == 0.0) &&
+        (!has_s || s_in[k - nx].x == 0.0) && (!has_n || s_in[k + nx].x == 0.0)) {
+        h = s.x;  // dry among dry: no flux
+        hu = 0.0;
+        hv = 0.0;
+    } else {
+        const Face cw = face_of(c, 0), ce = cw, cs = face_of(c, 1), cn = cs;
+        const Face nw = has_w ? face_of(prim_of(k - 1), 0) : cw;
+        const Face ne = has_e ? face_of(prim_of(k + 1), 0) : ce;
+        const Face ns = has_s ? face_of(prim_of(k - nx), 1) : cs;
+        const Face nn = has_n ? face_of(prim_of(k + nx), 1) : cn;
+        const float zin_w = nx > 1u ? ne.z : c.z, zin_e = nx > 1u ? nw.z : c.z;
+        const float zin_s = ny > 1u ? nn.z : c.z, zin_n = ny > 1u ? ns.z : c.z;
+        const Flux fw = has_w ? face_flux(nw, cw) : edge_flux(0u, cw, -1.0, zin_w);
+        const Flux fe = has_e ? face_flux(ce, ne) : edge_flux(1u, ce, 1.0, zin_e);
+        const Flux fs = has_s ? face_flux(ns, cs) : edge_flux(2u, cs, -1.0, zin_s);
+        const Flux fn = has_n ? face_flux(cn, nn) : edge_flux(3u, cn, 1.0, zin_n);
+        h = s.x - r * ((fe.mass - fw.mass) + (fn.mass - fs.mass));
+        hu = s.y - r * ((fe.dev_l - fw.dev_r) + (fn.mom_t - fs.mom_t));
+        hv = s.z - r * ((fe.mom_t - fw.mom_t) + (fn.dev_l - fs.dev_r));
+        const float face_dt = dt * dx;
+        if (!has_w) outflow -= fw.mass * face_dt;
+        if (!has_e) outflow += fe.mass * face_dt;
+        if (!has_s) outflow -= fs.mass * face_dt;
+        if (!has_n) outflow += fn.mass * face_dt;
+        h = max(h, 0.0);  // never negative under the CFL condition (the reference books any clipping)
+        if (h <= kDry) {
+            hu = 0.0;
+            hv = 0.0;
+        }
+    }
+
+    // Sources (swe_reference.cpp apply_sources): rain and inflows, infiltration limited by the water there,
+    // then semi-implicit Manning friction.
+    const vec2 sk = src[k];
+    h += (p.sources.x + sk.x) * dt + sk.y * dt;
+    float f_m = s.w, infiltrated = 0.0;
+    if (p.dims.w != 0u && h > 0.0) {
+        const float df = min(h, infiltration_capacity(f_m, dt));
+        if (df > 0.0) {
+            const float keep = (h - df) / h;
+            hu *= keep;
+            hv *= keep;
+            h -= df;
+            f_m += df;
+            infiltrated = df;
+        }
+    }
+    if (h <= kDry) {
+        hu = 0.0;
+        hv = 0.0;
+    } else if (p.step.w > 0.0) {
+        const float u = hu / h, v = hv / h;
+        const float factor = 1.0 + dt * p.step.w * sqrt(u * u + v * v) / (h * pow(h, 1.0 / 3.0));
+        hu /= factor;
+        hv /= factor;
+    }
+    s_out[k] = vec4(h, hu, hv, f_m);
+    ledger[k] = vec2(outflow, infiltrated);
+}

@@ -1,0 +1,125 @@
+// The flood solver's GPU runner; see swe_gpu.hpp.
+#include "modules/flood/swe_gpu.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "context.hpp"
+#include "flood/swe_shared.h"
+#include "pipeline.hpp"
+#include "resources.hpp"
+
+namespace infrascape::flood {
+
+static_assert(sizeof(gpu::SwePush) == 48, "SwePush must match shaders/flood/swe_shared.h");
+
+struct SweGpu::Impl {
+    engine::Context* ctx = nullptr;
+    SweGrid grid;
+    float datum = 0;
+    engine::Buffer state[2], bed, sources, ledger;
+    engine::Pipeline pipe;
+    std::unique_ptr<engine::DescriptorAllocator> descriptors;
+    VkDescriptorSet sets[2]{};
+    int current = 0;
+    bool infiltrating = false;
+};
+
+SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initial) : impl_(std::make_unique<Impl>()) {
+    if (grid.second_order) throw std::invalid_argument("SweGpu: the second-order passes are not on the GPU yet");
+    if (!grid.soil_per_cell.empty()) throw std::invalid_argument("SweGpu: per-cell soils are not on the GPU yet");
+    const size_t n = grid.cells();
+    if (grid.z.size() != n || initial.h.size() != n || initial.hu.size() != n || initial.hv.size() != n)
+        throw std::invalid_argument("SweGpu: grid and state sizes differ");
+    Impl& m = *impl_;
+    m.ctx = &gpu;
+    m.grid = grid;
+    m.infiltrating = grid.infiltration.ks_m_per_s > 0.0;
+    const double zmin = *std::min_element(grid.z.begin(), grid.z.end());
+    m.datum = float(zmin);
+    std::vector<float> z(n);
+    for (size_t k = 0; k < n; ++k) z[k] = float(grid.z[k] - zmin);
+    std::vector<glm::vec4> s(n);
+    for (size_t k = 0; k < n; ++k)
+        s[k] = glm::vec4(float(initial.h[k]), float(initial.hu[k]), float(initial.hv[k]),
+                         initial.infiltrated_m.empty() ? 0.0f : float(initial.infiltrated_m[k]));
+    const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+    for (auto& b : m.state) b = engine::Buffer(gpu, n * 16, storage, engine::MemoryKind::Device, "flood state");
+    m.state[0].upload(s.data(), n * 16);
+    m.bed = engine::Buffer(gpu, n * 4, storage, engine::MemoryKind::Device, "flood bed");
+    m.bed.upload(z.data(), n * 4);
+    m.sources = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood sources");
+    m.ledger = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood ledger");
+    const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
+    m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp",
+                                       {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                        {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                        {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                       sizeof(gpu::SwePush), "flood step");
+    m.descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
+    for (int from = 0; from < 2; ++from) {
+        m.sets[from] = m.descriptors->allocate(m.pipe.set_layout());
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[from])
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[1 - from])
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.bed)
+            .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.sources)
+            .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.ledger)
+            .write(gpu.device(), m.sets[from]);
+    }
+}
+
+SweGpu::~SweGpu() = default;
+
+void SweGpu::run(double dt, uint32_t steps, const StepSources& src) {
+    Impl& m = *impl_;
+    const SweGrid& g = m.grid;
+    const size_t n = g.cells();
+    // Per-cell rates: the optional rain raster, and point inflows spread over their cell's area.
+    std::vector<glm::vec2> rates(n, glm::vec2(0));
+    if (!src.rain_m_per_s_cells.empty())
+        for (size_t k = 0; k < n; ++k) rates[k].x = float(src.rain_m_per_s_cells[k]);
+    for (const auto& [i, j, q] : src.inflows) rates[g.index(i, j)].y += float(q / (g.dx * g.dx));
+    m.sources.upload(rates.data(), n * 8);
+    uint32_t open = 0;
+    for (int e = 0; e < 4; ++e)
+        if (g.boundary[e] == Boundary::Open) open |= 1u << e;
+    const gpu::SwePush push{glm::uvec4(g.nx, g.ny, open, m.infiltrating ? 1u : 0u),
+                            glm::vec4(float(g.dx), float(dt), float(g.g), float(g.g * g.manning_n * g.manning_n)),
+                            glm::vec4(float(src.rain_m_per_s), float(g.infiltration.ks_m_per_s),
+                                      float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit))};
+    m.ctx->submit_and_wait([&](VkCommandBuffer cmd) {
+        m.bed.use(cmd, engine::Access::ComputeRead);
+        m.sources.use(cmd, engine::Access::ComputeRead);
+        for (uint32_t s = 0; s < steps; ++s) {
+            m.state[m.current].use(cmd, engine::Access::ComputeRead);
+            m.state[1 - m.current].use(cmd, engine::Access::ComputeWrite);
+            m.ledger.use(cmd, engine::Access::ComputeWrite);
+            m.pipe.bind(cmd, m.sets[m.current]);
+            m.pipe.push(cmd, push);
+            engine::dispatch_2d(cmd, g.nx, g.ny, SWE_LOCAL, SWE_LOCAL);
+            m.current = 1 - m.current;
+        }
+    });
+}
+
+SweState SweGpu::state() const {
+    const Impl& m = *impl_;
+    const size_t n = m.grid.cells();
+    std::vector<glm::vec4> s(n);
+    const_cast<engine::Buffer&>(m.state[m.current]).download(s.data(), n * 16);
+    SweState out;
+    out.h.resize(n);
+    out.hu.resize(n);
+    out.hv.resize(n);
+    if (m.infiltrating) out.infiltrated_m.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+        out.h[k] = s[k].x;
+        out.hu[k] = s[k].y;
+        out.hv[k] = s[k].z;
+        if (m.infiltrating) out.infiltrated_m[k] = s[k].w;
+    }
+    return out;
+}
+
+}  // namespace infrascape::flood
