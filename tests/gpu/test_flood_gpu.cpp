@@ -63,6 +63,9 @@ TEST_CASE("GPU flood step equals the C++ reference on the same run", "[gpu][floo
     for (uint32_t s = 0; s < steps; ++s) swe_step(g, ref, dt, src);
     dev.run(dt, steps, src);
     const SweState got = dev.state();
+    const double speed_ref = max_wave_speed(g, ref), speed_gpu = dev.max_wave_speed();
+    INFO("largest wave speed: reference " << speed_ref << " m/s, GPU reduction " << speed_gpu << " m/s");
+    CHECK(speed_gpu == Approx(speed_ref).epsilon(1e-4));
 
     double h_max = 0, q_max = 0, dh = 0, dq = 0, df = 0, f_max = 0;
     size_t wet = 0;

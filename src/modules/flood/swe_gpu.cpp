@@ -2,6 +2,7 @@
 #include "modules/flood/swe_gpu.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "context.hpp"
@@ -17,10 +18,11 @@ struct SweGpu::Impl {
     engine::Context* ctx = nullptr;
     SweGrid grid;
     float datum = 0;
-    engine::Buffer state[2], bed, sources, ledger;
-    engine::Pipeline pipe;
+    engine::Buffer state[2], bed, sources, ledger, speed;
+    engine::Pipeline pipe, speed_pipe;
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
-    VkDescriptorSet sets[2]{};
+    VkDescriptorSet sets[2]{}, speed_sets[2]{};
+    gpu::SwePush push{};
     int current = 0;
     bool infiltrating = false;
 };
@@ -56,7 +58,19 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
                                         {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                         {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
                                        sizeof(gpu::SwePush), "flood step");
+    m.speed = engine::Buffer(gpu, 4, storage | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                             engine::MemoryKind::Device, "flood wave speed");
+    m.speed_pipe = engine::Pipeline::compute(gpu, "flood/swe_wave_speed.comp",
+                                             {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                             sizeof(gpu::SwePush), "flood wave speed");
     m.descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
+    for (int from = 0; from < 2; ++from) {
+        m.speed_sets[from] = m.descriptors->allocate(m.speed_pipe.set_layout());
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[from])
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.speed)
+            .write(gpu.device(), m.speed_sets[from]);
+    }
     for (int from = 0; from < 2; ++from) {
         m.sets[from] = m.descriptors->allocate(m.pipe.set_layout());
         engine::DescriptorWriter()
@@ -71,7 +85,7 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
 
 SweGpu::~SweGpu() = default;
 
-void SweGpu::run(double dt, uint32_t steps, const StepSources& src) {
+void SweGpu::set_sources(const StepSources& src) {
     Impl& m = *impl_;
     const SweGrid& g = m.grid;
     const size_t n = g.cells();
@@ -84,23 +98,49 @@ void SweGpu::run(double dt, uint32_t steps, const StepSources& src) {
     uint32_t open = 0;
     for (int e = 0; e < 4; ++e)
         if (g.boundary[e] == Boundary::Open) open |= 1u << e;
-    const gpu::SwePush push{glm::uvec4(g.nx, g.ny, open, m.infiltrating ? 1u : 0u),
-                            glm::vec4(float(g.dx), float(dt), float(g.g), float(g.g * g.manning_n * g.manning_n)),
-                            glm::vec4(float(src.rain_m_per_s), float(g.infiltration.ks_m_per_s),
-                                      float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit))};
-    m.ctx->submit_and_wait([&](VkCommandBuffer cmd) {
-        m.bed.use(cmd, engine::Access::ComputeRead);
-        m.sources.use(cmd, engine::Access::ComputeRead);
-        for (uint32_t s = 0; s < steps; ++s) {
-            m.state[m.current].use(cmd, engine::Access::ComputeRead);
-            m.state[1 - m.current].use(cmd, engine::Access::ComputeWrite);
-            m.ledger.use(cmd, engine::Access::ComputeWrite);
-            m.pipe.bind(cmd, m.sets[m.current]);
-            m.pipe.push(cmd, push);
-            engine::dispatch_2d(cmd, g.nx, g.ny, SWE_LOCAL, SWE_LOCAL);
-            m.current = 1 - m.current;
-        }
+    m.push = gpu::SwePush{glm::uvec4(g.nx, g.ny, open, m.infiltrating ? 1u : 0u),
+                          glm::vec4(float(g.dx), 0.0f, float(g.g), float(g.g * g.manning_n * g.manning_n)),
+                          glm::vec4(float(src.rain_m_per_s), float(g.infiltration.ks_m_per_s),
+                                    float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit))};
+}
+
+void SweGpu::record_step(VkCommandBuffer cmd, double dt) {
+    Impl& m = *impl_;
+    gpu::SwePush push = m.push;
+    push.step.y = float(dt);
+    m.bed.use(cmd, engine::Access::ComputeRead);
+    m.sources.use(cmd, engine::Access::ComputeRead);
+    m.state[m.current].use(cmd, engine::Access::ComputeRead);
+    m.state[1 - m.current].use(cmd, engine::Access::ComputeWrite);
+    m.ledger.use(cmd, engine::Access::ComputeWrite);
+    m.pipe.bind(cmd, m.sets[m.current]);
+    m.pipe.push(cmd, push);
+    engine::dispatch_2d(cmd, m.grid.nx, m.grid.ny, SWE_LOCAL, SWE_LOCAL);
+    m.current = 1 - m.current;
+}
+
+void SweGpu::run(double dt, uint32_t steps, const StepSources& src) {
+    set_sources(src);
+    impl_->ctx->submit_and_wait([&](VkCommandBuffer cmd) {
+        for (uint32_t s = 0; s < steps; ++s) record_step(cmd, dt);
     });
+}
+
+double SweGpu::max_wave_speed() {
+    Impl& m = *impl_;
+    m.ctx->submit_and_wait([&](VkCommandBuffer cmd) {
+        m.speed.use(cmd, engine::Access::TransferDst);
+        vkCmdFillBuffer(cmd, m.speed.handle(), 0, 4, 0);
+        m.speed.use(cmd, engine::Access::ComputeWrite);
+        m.state[m.current].use(cmd, engine::Access::ComputeRead);
+        m.speed_pipe.bind(cmd, m.speed_sets[m.current]);
+        m.speed_pipe.push(cmd, m.push);
+        engine::dispatch_2d(cmd, m.grid.nx, m.grid.ny, SWE_LOCAL, SWE_LOCAL);
+        m.speed.use(cmd, engine::Access::TransferSrc);
+    });
+    float v = 0;
+    m.speed.download(&v, 4);
+    return v;
 }
 
 SweState SweGpu::state() const {
@@ -118,6 +158,40 @@ SweState SweGpu::state() const {
         out.hu[k] = s[k].y;
         out.hv[k] = s[k].z;
         if (m.infiltrating) out.infiltrated_m[k] = s[k].w;
+    }
+    return out;
+}
+
+std::vector<BenchKernel> bench_kernels(engine::Context& gpu) {
+    std::vector<BenchKernel> out;
+    for (uint32_t n : {512u, 1024u, 2048u}) {
+        SweGrid g;
+        g.nx = g.ny = n;
+        g.dx = 10.0;
+        g.z.resize(g.cells());
+        SweState s = SweState::dry(g);
+        for (uint32_t j = 0; j < n; ++j)
+            for (uint32_t i = 0; i < n; ++i) {
+                const size_t k = g.index(i, j);
+                g.z[k] = 200.0 - 0.002 * i * g.dx + 0.5 * std::sin(i * 0.05) * std::cos(j * 0.07);
+                s.h[k] = 1.0 + 0.5 * std::sin(j * 0.03);
+                s.hu[k] = 0.5 * s.h[k];
+            }
+        g.boundary = {Boundary::Closed, Boundary::Open, Boundary::Closed, Boundary::Closed};
+        g.manning_n = 0.035;
+        auto solver = std::make_shared<SweGpu>(gpu, g, s);
+        StepSources rain;
+        rain.rain_m_per_s = 50.0 / 3.6e6;
+        solver->set_sources(rain);
+        const double dt = 0.45 * g.dx / (0.5 + std::sqrt(9.81 * 1.5));
+        BenchKernel k;
+        k.name = "flood.step (" + std::to_string(n) + "^2, dt " + std::to_string(int(dt * 100) / 100.0).substr(0, 4) + " s)";
+        k.item_unit = "cell updates";
+        k.items = double(n) * n;
+        // The least traffic per cell: state in and out (16 B each), bed (4 B), sources (8 B), ledger (8 B).
+        k.bytes = double(n) * n * 52;
+        k.record = [solver, dt](VkCommandBuffer cmd) { solver->record_step(cmd, dt); };
+        out.push_back(std::move(k));
     }
     return out;
 }

@@ -3,9 +3,12 @@
 // the time step come with the flood module; this runner is what the GPU-versus-reference test drives.
 #pragma once
 
+#include <vulkan/vulkan.h>
+
 #include <memory>
 #include <vector>
 
+#include "core/module.hpp"
 #include "modules/flood/swe_reference.hpp"
 
 namespace engine {
@@ -25,6 +28,11 @@ public:
 
     // Runs `steps` steps of length dt with the same sources each step (rain and inflows), in one submission.
     void run(double dt, uint32_t steps, const StepSources& sources);
+    // The sources later steps use, and the recording of one step (for callers that batch their own work).
+    void set_sources(const StepSources& sources);
+    void record_step(VkCommandBuffer cmd, double dt);
+    // The largest wave speed max(|u|, |v|) + sqrt(g h) over the current state, reduced on the GPU (m/s).
+    double max_wave_speed();
     // The current state (h, hu, hv, and F when infiltrating), read back.
     SweState state() const;
 
@@ -32,5 +40,9 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// Bench kernels of the flood step (first order) on 512^2, 1024^2 and 2048^2 valleys of 10 m cells, every cell
+// wet (the worst case): the flood module's bench rows until the module itself registers them.
+std::vector<BenchKernel> bench_kernels(engine::Context& gpu);
 
 }  // namespace infrascape::flood
