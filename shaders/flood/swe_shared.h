@@ -12,8 +12,14 @@ using uvec4 = glm::uvec4;
 
 #define SWE_LOCAL 16
 
+// SwePush.dims.w bits.
+#define SWE_INFILTRATION 1u  // Green-Ampt on
+#define SWE_VAN_LEER 2u      // slope limiter van Leer (else minmod)
+#define SWE_STAGE1 4u        // second order, Heun stage 1: flow with slopes, no sources
+#define SWE_STAGE2 8u        // second order, Heun stage 2: flow with slopes, average with the step's start, sources
+
 struct SwePush {
-    uvec4 dims;     // x: nx, y: ny, z: open-edge bits (1 West, 2 East, 4 South, 8 North), w: 1 when infiltrating
+    uvec4 dims;     // x: nx, y: ny, z: open-edge bits (1 West, 2 East, 4 South, 8 North), w: SWE_* flags
     vec4 step;      // x: dx (m), y: dt (s), z: g (m/s^2), w: g n^2 (Manning)
     vec4 sources;   // x: uniform rain (m/s), y: Green-Ampt Ks (m/s), z: suction (m), w: moisture deficit
 };

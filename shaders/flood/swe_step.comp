@@ -1,9 +1,11 @@
 #version 450
-// One first-order step of the 2D shallow-water solver, one invocation per cell: the flow update from the four
-// gathered face fluxes (HLL with the hydrostatic reconstruction of Audusse et al. 2004, deviatoric momentum
-// form, wall and open-edge ghosts), then rain and point inflows, Green-Ampt infiltration and semi-implicit
-// Manning friction. The pass "P1 flow + sources" of src/modules/flood/swe_reference.hpp, mirrored function
-// by function (hll, face_flux, closed_flux, open_ghost, flow_stage, apply_sources), in float.
+// One step (first order) or one Heun stage (second order) of the 2D shallow-water solver, one invocation per
+// cell: the flow update from the four gathered face fluxes (HLL with the hydrostatic reconstruction of Audusse
+// et al. 2004, deviatoric momentum form, wall and open-edge ghosts; faces reconstructed from the limited slopes
+// of swe_slopes.comp in the second-order stages), then (first order, or Heun stage 2 after averaging with the
+// step's start) rain and point inflows, Green-Ampt infiltration and semi-implicit Manning friction. The passes
+// of src/modules/flood/swe_reference.hpp, mirrored function by function (hll, face_flux, closed_flux,
+// open_ghost, face_state, flow_stage, apply_sources), in float.
 #include "flood/swe_shared.h"
 
 layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;
@@ -11,7 +13,9 @@ layout(std430, binding = 0) readonly buffer StateIn { vec4 s_in[]; };    // h, h
 layout(std430, binding = 1) writeonly buffer StateOut { vec4 s_out[]; };
 layout(std430, binding = 2) readonly buffer Bed { float bed[]; };        // m, relative to a local datum
 layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per cell: rain (m/s), inflow (m/s)
-layout(std430, binding = 4) writeonly buffer Ledger { vec2 ledger[]; };  // per cell: outflow (m3), infiltrated (m)
+layout(std430, binding = 4) buffer Ledger { vec2 ledger[]; };  // per cell and step: outflow (m3), infiltrated (m)
+layout(std430, binding = 5) readonly buffer Slopes { vec4 slopes[]; };  // [2k]: along x, [2k+1]: along y
+layout(std430, binding = 6) readonly buffer Start { vec4 s_start[]; };  // Heun stage 2: the step's start
 layout(push_constant) uniform Push { SwePush p; };
 
 const float kDry = 1e-6;         // swe_reference.hpp kDryDepth
@@ -33,7 +37,25 @@ Prim prim_of(uint k) {
     return Prim(s.x, wet ? s.y / s.x : 0.0, wet ? s.z / s.x : 0.0, bed[k]);
 }
 
-Face face_of(Prim c, int dir) { return dir == 0 ? Face(c.h, c.z, c.u, c.v) : Face(c.h, c.z, c.v, c.u); }
+bool second_order() { return (p.dims.w & (SWE_STAGE1 | SWE_STAGE2)) != 0u; }
+
+// The cell's state on its face in direction dir at side -1 (West/South) or +1 (East/North): its own values
+// (first order) or reconstructed from its limited slopes (swe_reference.cpp face_state).
+Face face_of(uint k, Prim c, int dir, float side) {
+    float h = c.h, z = c.z, u = c.u, v = c.v;
+    if (second_order()) {
+        const vec4 sl = slopes[2u * k + uint(dir)];
+        h += 0.5 * side * sl.x;
+        z += 0.5 * side * (sl.y - sl.x);
+        u += 0.5 * side * sl.z;
+        v += 0.5 * side * sl.w;
+    }
+    if (h <= kDry) {
+        u = 0.0;
+        v = 0.0;
+    }
+    return dir == 0 ? Face(h, z, u, v) : Face(h, z, v, u);
+}
 
 Flux hll(float hl, float ul, float hr, float ur) {
     const float g = p.step.z;
@@ -133,21 +155,26 @@ void main() {
         hu = 0.0;
         hv = 0.0;
     } else {
-        const Face cw = face_of(c, 0), ce = cw, cs = face_of(c, 1), cn = cs;
-        const Face nw = has_w ? face_of(prim_of(k - 1), 0) : cw;
-        const Face ne = has_e ? face_of(prim_of(k + 1), 0) : ce;
-        const Face ns = has_s ? face_of(prim_of(k - nx), 1) : cs;
-        const Face nn = has_n ? face_of(prim_of(k + nx), 1) : cn;
+        const Face cw = face_of(k, c, 0, -1.0), ce = face_of(k, c, 0, 1.0);
+        const Face cs = face_of(k, c, 1, -1.0), cn = face_of(k, c, 1, 1.0);
+        const Face nw = has_w ? face_of(k - 1, prim_of(k - 1), 0, 1.0) : cw;
+        const Face ne = has_e ? face_of(k + 1, prim_of(k + 1), 0, -1.0) : ce;
+        const Face ns = has_s ? face_of(k - nx, prim_of(k - nx), 1, 1.0) : cs;
+        const Face nn = has_n ? face_of(k + nx, prim_of(k + nx), 1, -1.0) : cn;
         const float zin_w = nx > 1u ? ne.z : c.z, zin_e = nx > 1u ? nw.z : c.z;
         const float zin_s = ny > 1u ? nn.z : c.z, zin_n = ny > 1u ? ns.z : c.z;
         const Flux fw = has_w ? face_flux(nw, cw) : edge_flux(0u, cw, -1.0, zin_w);
         const Flux fe = has_e ? face_flux(ce, ne) : edge_flux(1u, ce, 1.0, zin_e);
         const Flux fs = has_s ? face_flux(ns, cs) : edge_flux(2u, cs, -1.0, zin_s);
         const Flux fn = has_n ? face_flux(cn, nn) : edge_flux(3u, cn, 1.0, zin_n);
+        // Second order: the centred bed source of the hydrostatic reconstruction, g h (eta slope).
+        const vec4 sx = second_order() ? slopes[2u * k] : vec4(0.0), sy = second_order() ? slopes[2u * k + 1u] : vec4(0.0);
+        const float src_x = second_order() ? p.step.z * c.h * sx.y : 0.0;
+        const float src_y = second_order() ? p.step.z * c.h * sy.y : 0.0;
         h = s.x - r * ((fe.mass - fw.mass) + (fn.mass - fs.mass));
-        hu = s.y - r * ((fe.dev_l - fw.dev_r) + (fn.mom_t - fs.mom_t));
-        hv = s.z - r * ((fe.mom_t - fw.mom_t) + (fn.dev_l - fs.dev_r));
-        const float face_dt = dt * dx;
+        hu = s.y - r * ((fe.dev_l - fw.dev_r) + (fn.mom_t - fs.mom_t) + src_x);
+        hv = s.z - r * ((fe.mom_t - fw.mom_t) + (fn.dev_l - fs.dev_r) + src_y);
+        const float face_dt = (second_order() ? 0.5 : 1.0) * dt * dx;
         if (!has_w) outflow -= fw.mass * face_dt;
         if (!has_e) outflow += fe.mass * face_dt;
         if (!has_s) outflow -= fs.mass * face_dt;
@@ -159,12 +186,27 @@ void main() {
         }
     }
 
+    if ((p.dims.w & SWE_STAGE1) != 0u) {  // Heun stage 1: U1 = U + dt L(U), sources come at the end of stage 2
+        s_out[k] = vec4(h, hu, hv, s.w);
+        ledger[k] = vec2(outflow, 0.0);
+        return;
+    }
+    float f_m = s.w;
+    if ((p.dims.w & SWE_STAGE2) != 0u) {  // U' = (U + U1 + dt L(U1)) / 2
+        const vec4 s0 = s_start[k];
+        h = 0.5 * (s0.x + h);
+        hu = 0.5 * (s0.y + hu);
+        hv = 0.5 * (s0.z + hv);
+        f_m = s0.w;
+        outflow += ledger[k].x;  // stage 1's half
+    }
+
     // Sources (swe_reference.cpp apply_sources): rain and inflows, infiltration limited by the water there,
     // then semi-implicit Manning friction.
     const vec2 sk = src[k];
     h += (p.sources.x + sk.x) * dt + sk.y * dt;
-    float f_m = s.w, infiltrated = 0.0;
-    if (p.dims.w != 0u && h > 0.0) {
+    float infiltrated = 0.0;
+    if ((p.dims.w & SWE_INFILTRATION) != 0u && h > 0.0) {
         const float df = min(h, infiltration_capacity(f_m, dt));
         if (df > 0.0) {
             const float keep = (h - df) / h;

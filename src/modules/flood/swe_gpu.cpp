@@ -2,6 +2,7 @@
 #include "modules/flood/swe_gpu.hpp"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <stdexcept>
 
@@ -18,17 +19,56 @@ struct SweGpu::Impl {
     engine::Context* ctx = nullptr;
     SweGrid grid;
     float datum = 0;
-    engine::Buffer state[2], bed, sources, ledger, speed;
-    engine::Pipeline pipe, speed_pipe;
+    engine::Buffer state[3], bed, sources, ledger, speed, slopes;
+    engine::Pipeline pipe, speed_pipe, slope_pipe;
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
-    VkDescriptorSet sets[2]{}, speed_sets[2]{};
+    VkDescriptorSet speed_sets[3]{}, slope_sets[3]{};
+    std::map<int, VkDescriptorSet> step_sets;  // by in * 9 + out * 3 + start
     gpu::SwePush push{};
     int current = 0;
+
+    VkDescriptorSet step_set(int in, int out, int start) {
+        const int key = in * 9 + out * 3 + start;
+        auto it = step_sets.find(key);
+        if (it != step_sets.end()) return it->second;
+        VkDescriptorSet set = descriptors->allocate(pipe.set_layout());
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, state[in])
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, state[out])
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, bed)
+            .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, sources)
+            .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, ledger)
+            .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, slopes)
+            .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, state[start])
+            .write(ctx->device(), set);
+        return step_sets[key] = set;
+    }
+
+    void record_slopes(VkCommandBuffer cmd, int in) {
+        state[in].use(cmd, engine::Access::ComputeRead);
+        bed.use(cmd, engine::Access::ComputeRead);
+        slopes.use(cmd, engine::Access::ComputeWrite);
+        slope_pipe.bind(cmd, slope_sets[in]);
+        slope_pipe.push(cmd, push);
+        engine::dispatch_2d(cmd, grid.nx, grid.ny, SWE_LOCAL, SWE_LOCAL);
+        slopes.use(cmd, engine::Access::ComputeRead);
+    }
+
+    void record_flow(VkCommandBuffer cmd, const gpu::SwePush& p, int in, int out, int start) {
+        bed.use(cmd, engine::Access::ComputeRead);
+        sources.use(cmd, engine::Access::ComputeRead);
+        state[in].use(cmd, engine::Access::ComputeRead);
+        state[start].use(cmd, engine::Access::ComputeRead);
+        state[out].use(cmd, engine::Access::ComputeWrite);
+        ledger.use(cmd, engine::Access::ComputeWrite);
+        pipe.bind(cmd, step_set(in, out, start));
+        pipe.push(cmd, p);
+        engine::dispatch_2d(cmd, grid.nx, grid.ny, SWE_LOCAL, SWE_LOCAL);
+    }
     bool infiltrating = false;
 };
 
 SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initial) : impl_(std::make_unique<Impl>()) {
-    if (grid.second_order) throw std::invalid_argument("SweGpu: the second-order passes are not on the GPU yet");
     if (!grid.soil_per_cell.empty()) throw std::invalid_argument("SweGpu: per-cell soils are not on the GPU yet");
     const size_t n = grid.cells();
     if (grid.z.size() != n || initial.h.size() != n || initial.hu.size() != n || initial.hv.size() != n)
@@ -47,39 +87,38 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
                          initial.infiltrated_m.empty() ? 0.0f : float(initial.infiltrated_m[k]));
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     for (auto& b : m.state) b = engine::Buffer(gpu, n * 16, storage, engine::MemoryKind::Device, "flood state");
+    m.slopes = engine::Buffer(gpu, n * 32, storage, engine::MemoryKind::Device, "flood slopes");
     m.state[0].upload(s.data(), n * 16);
     m.bed = engine::Buffer(gpu, n * 4, storage, engine::MemoryKind::Device, "flood bed");
     m.bed.upload(z.data(), n * 4);
     m.sources = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood sources");
     m.ledger = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood ledger");
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
-    m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp",
-                                       {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
-                                        {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
-                                        {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
-                                       sizeof(gpu::SwePush), "flood step");
+    std::vector<engine::Binding> step_bindings;
+    for (uint32_t b = 0; b < 7; ++b) step_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
+    m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp", step_bindings, sizeof(gpu::SwePush), "flood step");
+    m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
+                                             {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                             sizeof(gpu::SwePush), "flood slopes");
     m.speed = engine::Buffer(gpu, 4, storage | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                              engine::MemoryKind::Device, "flood wave speed");
     m.speed_pipe = engine::Pipeline::compute(gpu, "flood/swe_wave_speed.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
                                              sizeof(gpu::SwePush), "flood wave speed");
     m.descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
-    for (int from = 0; from < 2; ++from) {
+    for (int from = 0; from < 3; ++from) {
         m.speed_sets[from] = m.descriptors->allocate(m.speed_pipe.set_layout());
         engine::DescriptorWriter()
             .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[from])
             .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.speed)
             .write(gpu.device(), m.speed_sets[from]);
-    }
-    for (int from = 0; from < 2; ++from) {
-        m.sets[from] = m.descriptors->allocate(m.pipe.set_layout());
+        m.slope_sets[from] = m.descriptors->allocate(m.slope_pipe.set_layout());
         engine::DescriptorWriter()
             .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[from])
-            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[1 - from])
-            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.bed)
-            .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.sources)
-            .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.ledger)
-            .write(gpu.device(), m.sets[from]);
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.bed)
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.slopes)
+            .write(gpu.device(), m.slope_sets[from]);
     }
 }
 
@@ -98,7 +137,9 @@ void SweGpu::set_sources(const StepSources& src) {
     uint32_t open = 0;
     for (int e = 0; e < 4; ++e)
         if (g.boundary[e] == Boundary::Open) open |= 1u << e;
-    m.push = gpu::SwePush{glm::uvec4(g.nx, g.ny, open, m.infiltrating ? 1u : 0u),
+    uint32_t flags = m.infiltrating ? SWE_INFILTRATION : 0u;
+    if (g.limiter == Limiter::VanLeer) flags |= SWE_VAN_LEER;
+    m.push = gpu::SwePush{glm::uvec4(g.nx, g.ny, open, flags),
                           glm::vec4(float(g.dx), 0.0f, float(g.g), float(g.g * g.manning_n * g.manning_n)),
                           glm::vec4(float(src.rain_m_per_s), float(g.infiltration.ks_m_per_s),
                                     float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit))};
@@ -108,15 +149,23 @@ void SweGpu::record_step(VkCommandBuffer cmd, double dt) {
     Impl& m = *impl_;
     gpu::SwePush push = m.push;
     push.step.y = float(dt);
-    m.bed.use(cmd, engine::Access::ComputeRead);
-    m.sources.use(cmd, engine::Access::ComputeRead);
-    m.state[m.current].use(cmd, engine::Access::ComputeRead);
-    m.state[1 - m.current].use(cmd, engine::Access::ComputeWrite);
-    m.ledger.use(cmd, engine::Access::ComputeWrite);
-    m.pipe.bind(cmd, m.sets[m.current]);
-    m.pipe.push(cmd, push);
-    engine::dispatch_2d(cmd, m.grid.nx, m.grid.ny, SWE_LOCAL, SWE_LOCAL);
-    m.current = 1 - m.current;
+    const int a = m.current, b = (m.current + 1) % 3, c = (m.current + 2) % 3;
+    if (!m.grid.second_order) {
+        m.record_flow(cmd, push, a, b, a);
+        m.current = b;
+        return;
+    }
+    // Heun: slopes of U, U1 = U + dt L(U); slopes of U1, U' = (U + U1 + dt L(U1)) / 2 and the sources.
+    m.record_slopes(cmd, a);
+    gpu::SwePush stage = push;
+    stage.dims.w |= SWE_STAGE1;
+    m.record_flow(cmd, stage, a, b, a);
+    m.record_slopes(cmd, b);
+    stage = push;
+    stage.dims.w |= SWE_STAGE2;
+    m.ledger.use(cmd, engine::Access::ComputeWrite);  // stage 2 adds to stage 1's outflow
+    m.record_flow(cmd, stage, b, c, a);
+    m.current = c;
 }
 
 void SweGpu::run(double dt, uint32_t steps, const StepSources& src) {

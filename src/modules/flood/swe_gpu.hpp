@@ -1,6 +1,6 @@
-// The flood solver on the GPU: the first-order pass of shaders/flood/swe_step.comp over a grid's state, with
-// ping-pong state buffers allocated once. The second-order passes and the GPU reduction of the wave speed for
-// the time step come with the flood module; this runner is what the GPU-versus-reference test drives.
+// The flood solver on the GPU: the passes of shaders/flood/swe_slopes.comp and swe_step.comp (first order, or
+// second order by Heun's two stages) over a grid's state in three rotating state buffers allocated once, and
+// the wave-speed reduction for the CFL step. What the flood module will drive, and the GPU tests now.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -20,7 +20,7 @@ namespace infrascape::flood {
 class SweGpu {
 public:
     // Uploads the bed (relative to its minimum, so float keeps the digits of eta = h + z) and the state.
-    // Throws std::invalid_argument for a second-order or per-cell-soil grid (not on the GPU yet).
+    // Throws std::invalid_argument for a per-cell-soil grid (not on the GPU yet).
     SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initial);
     ~SweGpu();
     SweGpu(const SweGpu&) = delete;
