@@ -10,6 +10,7 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <numbers>
 #include <set>
 #include <unordered_set>
@@ -98,24 +99,9 @@ std::array<double, 2> project(double lat_deg, double lon_deg, double site_lat_de
 }
 
 Adjacency bus_adjacency(const Case& c) {
-    const size_t n = c.buses.size();
-    std::vector<std::vector<uint32_t>> lists(n);
-    for (const Branch& br : c.branches) {
-        if (br.status <= 0) continue;
-        const int a = c.bus_index(br.from), b = c.bus_index(br.to);
-        if (a < 0 || b < 0 || a == b) continue;
-        lists[a].push_back(uint32_t(b));
-        lists[b].push_back(uint32_t(a));
-    }
-    Adjacency adj;
-    adj.offset.push_back(0);
-    for (auto& l : lists) {
-        std::sort(l.begin(), l.end());
-        l.erase(std::unique(l.begin(), l.end()), l.end());
-        adj.neighbours.insert(adj.neighbours.end(), l.begin(), l.end());
-        adj.offset.push_back(uint32_t(adj.neighbours.size()));
-    }
-    return adj;
+    std::vector<int> own(c.buses.size());
+    std::iota(own.begin(), own.end(), 0);  // every bus its own site
+    return site_adjacency(c, own, own.size());
 }
 
 namespace {
