@@ -17,7 +17,7 @@ using uint = uint32_t;
 
 // Fruchterman-Reingold layout, one iteration (shaders/grid/layout.comp; reference: layout.cpp).
 struct LayoutPush {
-    vec4 params;   // x: k (ideal edge length, m), y: temperature (largest move, m), z: half extent (m), w: unused
+    vec4 params;   // x: k (ideal edge length, m), y: temperature (largest move, m), z: half extent (m), w: gravity
     uvec4 counts;  // x: buses, y: adjacency entries
 };
 

@@ -42,6 +42,9 @@ void main() {
         const vec2 d = pos_in[adj[e]].xy - me.xy;
         disp += d * (length(d) / k);
     }
+    // Gravity toward the map's centre, like an attraction d^2/k scaled by params.w: it balances the repulsion
+    // of all the others at about the map's size, instead of the map's edge holding free buses in a pile.
+    disp -= me.xy * (p.params.w * length(me.xy) / k);
     vec2 next = me.xy;
     const float len = length(disp);
     if (len > 0.0) next += disp * (min(len, p.params.y) / len);

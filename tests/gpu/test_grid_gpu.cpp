@@ -57,7 +57,7 @@ TEST_CASE("GPU force-directed layout equals the C++ reference", "[gpu][grid]") {
 
     std::vector<std::array<float, 4>> ref = start, next;
     for (uint32_t it = 0; it < iterations; ++it) {
-        layout_iteration(adj, ref, anchors, next, s.k_m, s.temperature(it), s.half_extent_m);
+        layout_iteration(adj, ref, anchors, next, s.k_m, s.temperature(it), s.half_extent_m, s.gravity);
         ref.swap(next);
     }
     const std::vector<std::array<float, 4>> got = run_layout_gpu(*gpu, adj, start, anchors, s, iterations);

@@ -1035,7 +1035,7 @@ std::vector<BenchKernel> GridModule::bench_kernels(engine::Context& gpu) {
             for (auto* b : {&st->offset, &st->nbr, &st->anchor}) b->use(cmd, engine::Access::ComputeRead);
             st->pos[st->current].use(cmd, engine::Access::ComputeRead);
             st->pos[1 - st->current].use(cmd, engine::Access::ComputeWrite);
-            gpu::LayoutPush push{glm::vec4(schedule.k_m, schedule.temperature(10), schedule.half_extent_m, 0),
+            gpu::LayoutPush push{glm::vec4(schedule.k_m, schedule.temperature(10), schedule.half_extent_m, schedule.gravity),
                                  glm::uvec4(st->n, 0, 0, 0)};
             st->pipe.bind(cmd, st->sets[st->current]);
             st->pipe.push(cmd, push);

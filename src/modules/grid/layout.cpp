@@ -239,12 +239,15 @@ LayoutSchedule layout_schedule(size_t buses, double half_extent_m, uint32_t iter
     s.start_temp_m = float(0.1 * half_extent_m);
     s.iterations = std::max(iterations, 1u);
     s.half_extent_m = float(half_extent_m);
+    // Gravity that balances the others' repulsion (about n k^2 / R) with g R^2 / k at R ~ the half extent:
+    // g ~ n k^3 / R^3 = 1 / sqrt(n) for k = R / sqrt(n); half of that leaves the layout room to spread.
+    s.gravity = float(0.5 / std::sqrt(double(std::max<size_t>(buses, 1))));
     return s;
 }
 
 void layout_iteration(const Adjacency& adj, const std::vector<std::array<float, 4>>& in,
                       const std::vector<std::array<float, 4>>& anchors, std::vector<std::array<float, 4>>& out,
-                      float k, float temp, float half) {
+                      float k, float temp, float half, float gravity) {
     const size_t n = in.size();
     out.resize(n);
     const float k2 = k * k, min_d2 = 1e-4f * k2;
@@ -264,6 +267,11 @@ void layout_iteration(const Adjacency& adj, const std::vector<std::array<float, 
             const float f = std::sqrt(ex * ex + ey * ey) / k;
             dx += ex * f;
             dy += ey * f;
+        }
+        {
+            const float f = gravity * std::sqrt(in[i][0] * in[i][0] + in[i][1] * in[i][1]) / k;
+            dx -= in[i][0] * f;
+            dy -= in[i][1] * f;
         }
         float x = in[i][0], y = in[i][1];
         const float len = std::sqrt(dx * dx + dy * dy);

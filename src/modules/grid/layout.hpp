@@ -65,15 +65,17 @@ struct LayoutSchedule {
     float start_temp_m = 0;  // largest move of the first iteration; falls linearly to 0
     uint32_t iterations = 0;
     float half_extent_m = 0;
+    float gravity = 0;       // pull toward the centre, relative to an edge's attraction (1 / sqrt(n))
     float temperature(uint32_t iteration) const { return start_temp_m * (1.0f - float(iteration) / float(iterations)); }
 };
 // The schedule for n buses on a square of half side half_extent_m (k = C sqrt(area / n), C = 0.5).
 LayoutSchedule layout_schedule(size_t buses, double half_extent_m, uint32_t iterations);
 
-// One Fruchterman-Reingold iteration, in float, in the order the shader adds terms (the C++ reference). A
-// tethered bus (mode 1) moves like any other and is then pulled back inside its anchor circle.
+// One Fruchterman-Reingold iteration, in float, in the order the shader adds terms (the C++ reference), plus
+// a gravity toward the centre (-p |p| gravity / k). A tethered bus (mode 1) moves like any other and is then
+// pulled back inside its anchor circle.
 void layout_iteration(const Adjacency& adj, const std::vector<std::array<float, 4>>& in,
                       const std::vector<std::array<float, 4>>& anchors, std::vector<std::array<float, 4>>& out,
-                      float k_m, float temp_m, float half_extent_m);
+                      float k_m, float temp_m, float half_extent_m, float gravity = 0.0f);
 
 }  // namespace infrascape::grid

@@ -64,7 +64,7 @@ std::vector<std::array<float, 4>> run_layout_gpu(engine::Context& gpu, const Adj
             for (uint32_t it = done; it < done + batch; ++it) {
                 pos[current].use(cmd, engine::Access::ComputeRead);
                 pos[1 - current].use(cmd, engine::Access::ComputeWrite);
-                gpu::LayoutPush push{glm::vec4(s.k_m, s.temperature(it), s.half_extent_m, 0),
+                gpu::LayoutPush push{glm::vec4(s.k_m, s.temperature(it), s.half_extent_m, s.gravity),
                                      glm::uvec4(uint32_t(n), uint32_t(adj.neighbours.size()), 0, 0)};
                 pipe.bind(cmd, sets[current]);
                 pipe.push(cmd, push);
