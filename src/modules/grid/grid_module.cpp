@@ -105,7 +105,9 @@ BlockSpec grid_block() {
     p.push_back(number_param("instant_trip_pct", "%", 50, 10000, 150, "loading at which protection trips a line at once"));
     p.push_back(integer_param("trip_branch", 0, 1e7, 0, "trip this branch (1-based, case order) when set; 0: none", true));
     // Drawing.
-    p.push_back(integer_param("layout_iterations", 0, 20000, 300, "force-directed layout iterations for unplaced buses"));
+    p.push_back(integer_param("layout_iterations", 0, 20000, 300,
+                              "force-directed layout iterations for unplaced buses (fewer on grids of thousands of "
+                              "substations: at most 3e9 pair interactions)"));
     p.push_back(number_param("place_spread_m", "m", 0, 1e5, 2000,
                              "a place's substations spread over a disc of this radius times sqrt(their number)", false));
     p.push_back(number_param("tower_spacing_m", "m", 50, 1e6, 400, "distance between towers along a line", false));
@@ -242,7 +244,10 @@ public:
         for (const Tether& t : tethers) all_pinned = all_pinned && t.radius_m == 0;
         if (!all_pinned) {
             layout_ = site_adjacency(base_, site_of_, site_count_);
-            const uint32_t iterations = uint32_t(p.number("grid.layout_iterations"));
+            // The layout is all-pairs: on very large grids fewer iterations keep the start-up to seconds on a CPU
+            // device (at most 3e9 site-pair interactions, at least 50 iterations).
+            const double pairs = double(site_count_) * double(site_count_);
+            const uint32_t iterations = uint32_t(std::min(p.number("grid.layout_iterations"), std::max(50.0, 3e9 / pairs)));
             const LayoutSchedule schedule = layout_schedule(site_count_, half * 0.95, std::max(iterations, 1u));
             std::vector<std::array<float, 4>> anchors;
             std::vector<std::array<float, 4>> pos = initial_layout(layout_, tethers, half * 0.95, ctx.info.seed, anchors);
