@@ -117,14 +117,18 @@ city_run_export)
     head -1 "$tmp/e/city/population.csv" | grep -q ",museums_count" || fail "population.csv lacks the user-defined quantity"
     ;;
 grid_corpus)
-    # Malformed grid scene values and the files they name (case, gazetteer): file:line:col, exit code 2.
+    # Malformed grid scene values and the files they name (case, gazetteer): file:line:col, exit code 2. A
+    # trailing "..." matches a prefix (the tower count depends on the layout the device computed).
     n=0
     for f in tests/grid/scene_corpus/*.toml; do
         want=$(grep "^$(basename "$f")|" tests/grid/scene_corpus/expected.txt | cut -d'|' -f2-)
         [ -n "$want" ] || fail "no expected message for $f"
         expect_rc 2 "$bin" run "$f" --until 1h --export "$tmp/e"
         got=$(cat "$tmp/out")
-        [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'"
+        case "$want" in
+            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
+            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
+        esac
         n=$((n + 1))
     done
     [ "$n" -ge 9 ] || fail "only $n corpus files"
