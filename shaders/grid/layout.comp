@@ -45,6 +45,12 @@ void main() {
     // Gravity toward the map's centre, like an attraction d^2/k scaled by params.w: it balances the repulsion
     // of all the others at about the map's size, instead of the map's edge holding free buses in a pile.
     disp -= me.xy * (p.params.w * length(me.xy) / k);
+    // A tethered bus is also drawn toward its place like along an edge, so a city's substations fill its disc
+    // instead of being pressed against the rim by the rest of the grid.
+    if (me.w != 0.0) {
+        const vec2 d = anchors[i].xy - me.xy;
+        disp += d * (length(d) / k);
+    }
     vec2 next = me.xy;
     const float len = length(disp);
     if (len > 0.0) next += disp * (min(len, p.params.y) / len);

@@ -273,6 +273,12 @@ void layout_iteration(const Adjacency& adj, const std::vector<std::array<float, 
             dx -= in[i][0] * f;
             dy -= in[i][1] * f;
         }
+        if (in[i][3] != 0.0f) {  // a tethered bus is drawn toward its place like along an edge
+            const float ex = anchors[i][0] - in[i][0], ey = anchors[i][1] - in[i][1];
+            const float f = std::sqrt(ex * ex + ey * ey) / k;
+            dx += ex * f;
+            dy += ey * f;
+        }
         float x = in[i][0], y = in[i][1];
         const float len = std::sqrt(dx * dx + dy * dy);
         if (len > 0) {

@@ -72,8 +72,8 @@ struct LayoutSchedule {
 LayoutSchedule layout_schedule(size_t buses, double half_extent_m, uint32_t iterations);
 
 // One Fruchterman-Reingold iteration, in float, in the order the shader adds terms (the C++ reference), plus
-// a gravity toward the centre (-p |p| gravity / k). A tethered bus (mode 1) moves like any other and is then
-// pulled back inside its anchor circle.
+// a gravity toward the centre (-p |p| gravity / k). A tethered bus (mode 1) is also attracted to its anchor
+// like along an edge, and after the move pulled back inside its anchor circle.
 void layout_iteration(const Adjacency& adj, const std::vector<std::array<float, 4>>& in,
                       const std::vector<std::array<float, 4>>& anchors, std::vector<std::array<float, 4>>& out,
                       float k_m, float temp_m, float half_extent_m, float gravity = 0.0f);
