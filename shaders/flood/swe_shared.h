@@ -22,6 +22,9 @@ struct SwePush {
     uvec4 dims;     // x: nx, y: ny, z: open-edge bits (1 West, 2 East, 4 South, 8 North), w: SWE_* flags
     vec4 step;      // x: dx (m), y: dt (s), z: g (m/s^2), w: g n^2 (Manning)
     vec4 sources;   // x: uniform rain (m/s), y: Green-Ampt Ks (m/s), z: suction (m), w: moisture deficit
+    vec4 storm;     // a Gaussian storm cell this step: x, y centre (m from cell (0,0)'s centre), z radius (m), w peak (m/s)
+    uvec4 inflow_cells;  // up to four point inflows this step: cell index, or 0xffffffff for none
+    vec4 inflow_rates;   // their discharge spread over the cell (m/s)
 };
 
 #ifdef __cplusplus

@@ -204,7 +204,16 @@ void main() {
     // Sources (swe_reference.cpp apply_sources): rain and inflows, infiltration limited by the water there,
     // then semi-implicit Manning friction.
     const vec2 sk = src[k];
-    h += (p.sources.x + sk.x) * dt + sk.y * dt;
+    float rain = p.sources.x + sk.x;
+    if (p.storm.z > 0.0 && p.storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
+        const vec2 d = (vec2(float(i), float(j)) * dx - p.storm.xy) / p.storm.z;
+        const float r2 = dot(d, d);
+        if (r2 <= 9.0) rain += p.storm.w * exp(-r2);
+    }
+    float inflow = sk.y;
+    for (int e = 0; e < 4; ++e)
+        if (p.inflow_cells[e] == k) inflow += p.inflow_rates[e];
+    h += rain * dt + inflow * dt;
     float infiltrated = 0.0;
     if ((p.dims.w & SWE_INFILTRATION) != 0u && h > 0.0) {
         const float df = min(h, infiltration_capacity(f_m, dt));

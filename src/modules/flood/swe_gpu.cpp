@@ -13,7 +13,7 @@
 
 namespace infrascape::flood {
 
-static_assert(sizeof(gpu::SwePush) == 48, "SwePush must match shaders/flood/swe_shared.h");
+static_assert(sizeof(gpu::SwePush) == 96, "SwePush must match shaders/flood/swe_shared.h");
 
 struct SweGpu::Impl {
     engine::Context* ctx = nullptr;
@@ -142,13 +142,24 @@ void SweGpu::set_sources(const StepSources& src) {
     m.push = gpu::SwePush{glm::uvec4(g.nx, g.ny, open, flags),
                           glm::vec4(float(g.dx), 0.0f, float(g.g), float(g.g * g.manning_n * g.manning_n)),
                           glm::vec4(float(src.rain_m_per_s), float(g.infiltration.ks_m_per_s),
-                                    float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit))};
+                                    float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit)),
+                          glm::vec4(0), glm::uvec4(0xffffffffu), glm::vec4(0)};
 }
 
-void SweGpu::record_step(VkCommandBuffer cmd, double dt) {
+void SweGpu::record_step(VkCommandBuffer cmd, double dt) { record_step(cmd, dt, Forcing{}); }
+
+void SweGpu::record_step(VkCommandBuffer cmd, double dt, const Forcing& f) {
     Impl& m = *impl_;
+    if (f.inflows.size() > 4) throw std::invalid_argument("SweGpu: at most 4 point inflows per step");
     gpu::SwePush push = m.push;
     push.step.y = float(dt);
+    push.storm = glm::vec4(float(f.storm_x_m), float(f.storm_y_m), float(f.storm_radius_m), float(f.storm_peak_m_per_s));
+    for (size_t e = 0; e < f.inflows.size(); ++e) {
+        const auto& [i, j, q] = f.inflows[e];
+        if (i >= m.grid.nx || j >= m.grid.ny) throw std::invalid_argument("SweGpu: an inflow cell outside the grid");
+        push.inflow_cells[int(e)] = uint32_t(m.grid.index(i, j));
+        push.inflow_rates[int(e)] = float(q / (m.grid.dx * m.grid.dx));
+    }
     const int a = m.current, b = (m.current + 1) % 3, c = (m.current + 2) % 3;
     if (!m.grid.second_order) {
         m.record_flow(cmd, push, a, b, a);

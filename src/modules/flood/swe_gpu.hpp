@@ -6,6 +6,7 @@
 #include <vulkan/vulkan.h>
 
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "core/module.hpp"
@@ -31,6 +32,15 @@ public:
     // The sources later steps use, and the recording of one step (for callers that batch their own work).
     void set_sources(const StepSources& sources);
     void record_step(VkCommandBuffer cmd, double dt);
+    // What changes from step to step, carried in the step's push constants (no buffer writes, so steps
+    // recorded back to back each see their own): a storm cell and up to four point inflows, on top of the
+    // sources set by set_sources.
+    struct Forcing {
+        double storm_x_m = 0, storm_y_m = 0;  // centre, metres from the centre of cell (0, 0)
+        double storm_radius_m = 0, storm_peak_m_per_s = 0;
+        std::vector<std::tuple<uint32_t, uint32_t, double>> inflows;  // (i, j, Q m^3/s), at most 4
+    };
+    void record_step(VkCommandBuffer cmd, double dt, const Forcing& forcing);
     // The largest wave speed max(|u|, |v|) + sqrt(g h) over the current state, reduced on the GPU (m/s).
     double max_wave_speed();
     // The current state (h, hu, hv, and F when infiltrating), read back.
