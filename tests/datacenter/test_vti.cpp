@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include "modules/datacenter/vti.hpp"
 
 using namespace infrascape::datacenter;
@@ -21,19 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& name)
-        : path(fs::temp_directory_path() / ("infrascape_dc_vti_" + std::to_string(::getpid()) + "_" + name)) {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& file) const { return (path / file).string(); }
-};
+using test::TempDir;
 
 std::string attribute(const std::string& tag, const std::string& name) {
     std::smatch m;

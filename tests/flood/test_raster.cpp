@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "temp_dir.hpp"
 #include "corpus_support.hpp"
 #include "modules/flood/raster.hpp"
 #include "scene/scene.hpp"
@@ -24,21 +25,7 @@ namespace {
 
 const std::string kCorpus = std::string(INFRASCAPE_SOURCE_DIR) + "/tests/flood/raster_corpus/";
 
-// A scratch folder for one test case, removed afterwards.
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& name)
-        : path(fs::temp_directory_path() /
-               ("infrascape_flood_raster_" + std::to_string(::getpid()) + "_" + name)) {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& file) const { return (path / file).string(); }
-};
+using test::TempDir;
 
 void write_text(const std::string& file, const std::string& text) {
     std::ofstream out(file, std::ios::binary);

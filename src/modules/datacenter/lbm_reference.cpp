@@ -144,7 +144,8 @@ void LbmReference::set_equilibrium(uint32_t x, uint32_t y, uint32_t z, float rho
     const std::size_t c = cell(x, y, z);
     const Patch& p = patches_[mask_[c]];
     switch (p.kind) {
-        case CellKind::Wall: {
+        case CellKind::Wall:
+        case CellKind::Inlet: {  // solid: nothing stored; the moments report the wall (or fan face) itself
             const std::size_t n = cells();
             for (int q = 0; q < kQ; ++q) f_[q * n + c] = 0.0f;
             for (int q = 0; q < kQT; ++q) g_[q * n + c] = 0.0f;
@@ -152,18 +153,7 @@ void LbmReference::set_equilibrium(uint32_t x, uint32_t y, uint32_t z, float rho
             ux_[c] = p.u[0];
             uy_[c] = p.u[1];
             uz_[c] = p.u[2];
-            temp_[c] = params_.reference_c;
-            break;
-        }
-        case CellKind::Inlet: {  // solid like a wall; nothing stored
-            const std::size_t n = cells();
-            for (int q = 0; q < kQ; ++q) f_[q * n + c] = 0.0f;
-            for (int q = 0; q < kQT; ++q) g_[q * n + c] = 0.0f;
-            rho_[c] = 1.0f;
-            ux_[c] = p.u[0];
-            uy_[c] = p.u[1];
-            uz_[c] = p.u[2];
-            temp_[c] = p.temperature_c;
+            temp_[c] = p.kind == CellKind::Inlet ? p.temperature_c : params_.reference_c;
             break;
         }
         case CellKind::Equilibrium: write_equilibrium(c, 1.0f, p.u, p.temperature_c); break;

@@ -610,8 +610,13 @@ public:
                             glm::vec4(size * 2.5f * scale, size * 2.5f * scale, size * 0.3f * scale, 0), glm::vec4(c, glow)});
         }
         if (inst.empty()) inst.push_back({glm::vec4(0), glm::vec4(0), glm::vec4(0)});
-        substations_.upload(*gpu_, inst, "grid substations");
         substations_dirty_ = false;
+        // Most operating points change no yard's colour: upload (a blocking copy) only when one changed.
+        if (inst.size() == uploaded_yards_.size() &&
+            std::memcmp(inst.data(), uploaded_yards_.data(), inst.size() * sizeof(engine::Instance)) == 0)
+            return;
+        substations_.upload(*gpu_, inst, "grid substations");
+        uploaded_yards_ = std::move(inst);
     }
 
     // [SECTION] Per frame
@@ -965,6 +970,7 @@ private:
     std::string lut_name_;
     std::unique_ptr<engine::GpuMesh> tower_mesh_, marker_mesh_;
     engine::InstanceBatch substations_;
+    std::vector<engine::Instance> uploaded_yards_;  // what substations_ holds
     engine::Buffer spans_, paths_, states_, lut_, particles_, all_towers_, visible_towers_, indirect_;
     VkDrawIndexedIndirectCommand tower_draw_{};
     uint32_t span_count_ = 0, tower_count_ = 0, particle_count_ = 0;
