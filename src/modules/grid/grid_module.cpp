@@ -156,8 +156,6 @@ glm::vec3 kv_colour(double kv) {
     return {0.25f, 0.65f, 0.30f};
 }
 
-std::string utc_text(double epoch_s) { return format_utc(epoch_s); }
-
 }  // namespace
 
 // [SECTION] The module
@@ -243,15 +241,15 @@ public:
         bool all_pinned = true;
         for (const Tether& t : tethers) all_pinned = all_pinned && t.radius_m == 0;
         if (!all_pinned) {
-            layout_ = site_adjacency(base_, site_of_, site_count_);
+            const Adjacency sites = site_adjacency(base_, site_of_, site_count_);
             // The layout is all-pairs: on very large grids fewer iterations keep the start-up to seconds on a CPU
             // device (at most 3e9 site-pair interactions, at least 50 iterations).
             const double pairs = double(site_count_) * double(site_count_);
             const uint32_t iterations = uint32_t(std::min(p.number("grid.layout_iterations"), std::max(50.0, 3e9 / pairs)));
             const LayoutSchedule schedule = layout_schedule(site_count_, half * 0.95, std::max(iterations, 1u));
             std::vector<std::array<float, 4>> anchors;
-            std::vector<std::array<float, 4>> pos = initial_layout(layout_, tethers, half * 0.95, ctx.info.seed, anchors);
-            if (iterations > 0) pos = run_layout_gpu(*gpu_, layout_, pos, anchors, schedule, iterations);
+            std::vector<std::array<float, 4>> pos = initial_layout(sites, tethers, half * 0.95, ctx.info.seed, anchors);
+            if (iterations > 0) pos = run_layout_gpu(*gpu_, sites, pos, anchors, schedule, iterations);
             xy.resize(nb);
             for (size_t b = 0; b < nb; ++b) xy[b] = {pos[site_of_[b]][0], pos[site_of_[b]][1]};
         }
@@ -911,7 +909,7 @@ public:
         std::ofstream ev(dir / "events.csv");
         ev << std::setprecision(10) << "t_s,utc,branch,from_bus,to_bus,loading_pct,stage,cause\n";
         for (const TripEvent& e : cascade_->events())
-            ev << e.t_s << ',' << utc_text(info_.start_epoch_s + e.t_s) << ',' << e.branch + 1 << ','
+            ev << e.t_s << ',' << format_utc(info_.start_epoch_s + e.t_s) << ',' << e.branch + 1 << ','
                << base_.branches[e.branch].from << ',' << base_.branches[e.branch].to << ',' << e.loading_pct << ','
                << e.stage << ',' << e.cause << '\n';
         std::ofstream bu(dir / "buses.csv");
@@ -958,7 +956,6 @@ private:
     int last_trip_request_ = 0, selected_ = -1, replay_stage_ = -1;
 
     // Placement and drawing.
-    Adjacency layout_;
     std::vector<int> site_of_;
     size_t site_count_ = 0, anchored_count_ = 0;
     std::vector<std::array<double, 2>> bus_xy_;
