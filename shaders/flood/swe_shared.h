@@ -17,6 +17,8 @@ using uvec4 = glm::uvec4;
 #define SWE_VAN_LEER 2u      // slope limiter van Leer (else minmod)
 #define SWE_STAGE1 4u        // second order, Heun stage 1: flow with slopes, no sources
 #define SWE_STAGE2 8u        // second order, Heun stage 2: flow with slopes, average with the step's start, sources
+#define SWE_CLOCK 16u        // dt comes from the clock buffer (the GPU's CFL step), and the step (first order, or
+                             // Heun stage 2) writes its workgroup's partial sums for the clock and the ledger
 
 struct SwePush {
     uvec4 dims;     // x: nx, y: ny, z: open-edge bits (1 West, 2 East, 4 South, 8 North), w: SWE_* flags
@@ -25,6 +27,34 @@ struct SwePush {
     vec4 storm;     // a Gaussian storm cell this step: x, y centre (m from cell (0,0)'s centre), z radius (m), w peak (m/s)
     uvec4 inflow_cells;  // up to four point inflows this step: cell index, or 0xffffffff for none
     vec4 inflow_rates;   // their discharge spread over the cell (m/s)
+};
+
+// The adaptive clock (swe_clock.comp, and swe_step.comp with SWE_CLOCK). Before each step a one-workgroup
+// clock pass reduces the workgroup partials the previous step wrote, logs that step for the host, and sets the
+// next step's dt = min(CFL dx / max wave speed, largest dt, time left in the window); a step whose window is
+// used up has dt = 0 and only copies the state.
+struct SweClock {
+    vec4 t;   // x: dt of the pending step (s), y: time left in the window (s), z: wave speed before it (m/s), w: 0
+    uvec4 u;  // x: 1 when a step is pending (set, not yet logged), y: its log index, z, w: 0
+};
+
+// One workgroup's share of a step (with SWE_CLOCK): the new state's largest wave speed and its water, and the
+// step's ledger terms. Volumes as depth sums (multiply by dx^2), outflow in m^3.
+struct SwePartial {
+    vec4 a;  // x: max wave speed (m/s), y: sum of h (m), z: outflow (m^3), w: sum of infiltrated depth (m)
+    vec4 b;  // x: sum of rain depth added (m), y: sum of inflow depth added (m), z, w: 0
+};
+
+// One entry of the step log the clock writes for the host (the clock pass after the step).
+struct SweLogEntry {
+    vec4 a;  // x: dt of the step (s), y: wave speed before it (m/s), z: sum of h after it (m), w: outflow (m^3)
+    vec4 b;  // x: infiltrated depth sum (m), y: rain depth sum (m), z: inflow depth sum (m), w: time left (s)
+};
+
+struct SweClockPush {
+    uvec4 n;  // x: partials to reduce, y: log index of the step this pass sets up, z: 1 starts a window,
+              // w: 1 only logs the pending step (the pass after a window's last step)
+    vec4 w;   // x: window length added at a start (s), y: dx (m), z: CFL number, w: largest dt (s)
 };
 
 #ifdef __cplusplus

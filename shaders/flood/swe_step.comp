@@ -16,7 +16,12 @@ layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per 
 layout(std430, binding = 4) buffer Ledger { vec2 ledger[]; };  // per cell and step: outflow (m3), infiltrated (m)
 layout(std430, binding = 5) readonly buffer Slopes { vec4 slopes[]; };  // [2k]: along x, [2k+1]: along y
 layout(std430, binding = 6) readonly buffer Start { vec4 s_start[]; };  // Heun stage 2: the step's start
+layout(std430, binding = 7) readonly buffer Clock { SweClock clock; };    // with SWE_CLOCK: dt
+layout(std430, binding = 8) writeonly buffer Partials { SwePartial part[]; };  // with SWE_CLOCK: per workgroup
 layout(push_constant) uniform Push { SwePush p; };
+
+shared vec4 red_a[SWE_LOCAL * SWE_LOCAL];  // the workgroup's partials (SWE_CLOCK)
+shared vec2 red_b[SWE_LOCAL * SWE_LOCAL];
 
 const float kDry = 1e-6;         // swe_reference.hpp kDryDepth
 const float kOpenFroude = 0.03;  // swe_reference.hpp kOpenOutflowFroude
@@ -138,13 +143,20 @@ float infiltration_capacity(float f_m, float dt) {
     return b < 0.0 ? root - b : c / (b + root);
 }
 
-void main() {
+// This cell's update; returns its share of the workgroup partials (swe_shared.h SwePartial) in pa, pb.
+void update_cell(uint i, uint j, float dt, out vec4 pa, out vec2 pb) {
     const uint nx = p.dims.x, ny = p.dims.y;
-    const uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
-    if (i >= nx || j >= ny) return;
     const uint k = j * nx + i;
-    const float dx = p.step.x, dt = p.step.y, r = dt / dx;
+    const float dx = p.step.x, r = dt / dx;
     const vec4 s = s_in[k];
+    pa = vec4(0.0);
+    pb = vec2(0.0);
+    if (dt == 0.0) {  // the clock's window is used up: the state carries over unchanged
+        s_out[k] = s;
+        ledger[k] = vec2(0.0);
+        pa = vec4(s.x > kDry ? max(abs(s.y / s.x), abs(s.z / s.x)) + sqrt(p.step.z * s.x) : 0.0, s.x, 0.0, 0.0);
+        return;
+    }
     const Prim c = prim_of(k);
     const bool has_w = i > 0, has_e = i + 1 < nx, has_s = j > 0, has_n = j + 1 < ny;
 
@@ -237,4 +249,31 @@ void main() {
     }
     s_out[k] = vec4(h, hu, hv, f_m);
     ledger[k] = vec2(outflow, infiltrated);
+    const float speed = h > kDry ? max(abs(hu / h), abs(hv / h)) + sqrt(p.step.z * h) : 0.0;
+    pa = vec4(speed, h, outflow, infiltrated);
+    pb = vec2(rain * dt, inflow * dt);
+}
+
+void main() {
+    const uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
+    const bool clocked = (p.dims.w & SWE_CLOCK) != 0u;
+    const float dt = clocked ? clock.t.x : p.step.y;
+    vec4 pa = vec4(0.0);
+    vec2 pb = vec2(0.0);
+    if (i < p.dims.x && j < p.dims.y) update_cell(i, j, dt, pa, pb);
+    // The workgroup's partials for the clock: only after the step's last stage (uniform branch: a push flag).
+    if (!clocked || (p.dims.w & SWE_STAGE1) != 0u) return;
+    const uint l = gl_LocalInvocationIndex;
+    red_a[l] = pa;
+    red_b[l] = pb;
+    barrier();
+    for (uint stride = SWE_LOCAL * SWE_LOCAL / 2u; stride > 0u; stride >>= 1u) {
+        if (l < stride) {
+            const vec4 o = red_a[l + stride];
+            red_a[l] = vec4(max(red_a[l].x, o.x), red_a[l].yzw + o.yzw);
+            red_b[l] += red_b[l + stride];
+        }
+        barrier();
+    }
+    if (l == 0u) part[gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x] = SwePartial(red_a[0], vec4(red_b[0], 0.0, 0.0));
 }

@@ -180,3 +180,98 @@ TEST_CASE("GPU flood steps under a moving storm cell and a hydrograph equal the 
     CHECK(v_gpu == Approx(v_ref).epsilon(1e-4));
     CHECK(gpu->validation_messages() == 0);
 }
+
+TEST_CASE("GPU clock: the steps the GPU chooses equal the reference's CFL steps and its log balances the water",
+          "[gpu][flood]") {
+    auto gpu = test::validated_context();
+    SweGrid g = valley(44, 36);
+    const int order = GENERATE(1, 2);
+    g.second_order = order == 2;
+    INFO("order " << order);
+    SweState ref = initial(g);
+    SweGpu dev(*gpu, g, ref);
+    StepSources src;
+    src.rain_m_per_s = 80.0 / 3.6e6;
+    src.inflows = {{3, 30, 6.0}};
+    dev.set_sources(src);
+    SweGpu::ClockConfig config;
+    config.max_dt_s = 2.0;
+    dev.enable_clock(config);
+
+    // Windows of 3 s; the reference takes dt = min(CFL step, max dt, time left) exactly as the clock does.
+    const double window = 3.0;
+    const int windows = 20;
+    MassLedger ledger;
+    ledger.initial_m3 = stored_volume(g, ref);
+    size_t ref_steps = 0;
+    for (int w = 0; w < windows; ++w) {
+        double left = window;
+        while (left > 0) {
+            const double dt = std::min(cfl_time_step(g, ref, 0.0, config.max_dt_s), left);
+            ledger.add(swe_step(g, ref, dt, src));
+            left = dt >= left ? 0.0 : left - dt;
+            ++ref_steps;
+        }
+    }
+    std::vector<SweGpu::LogEntry> log;
+    double gpu_time = 0, rain = 0, inflow = 0, outflow = 0, infiltrated = 0;
+    size_t gpu_steps = 0;
+    for (int w = 0; w < windows; w += 2) {  // two windows per submission, more steps than needed (dt = 0 extras)
+        gpu->submit_and_wait([&](VkCommandBuffer cmd) {
+            dev.record_window(cmd, window, 40, {}, 0);
+            dev.record_window(cmd, window, 40, {}, 0);
+        });
+        for (const auto& e : dev.take_log(0)) {
+            gpu_time += e.dt_s;
+            gpu_steps += e.dt_s > 0;
+            rain += e.rain_m3;
+            inflow += e.inflow_m3;
+            outflow += e.outflow_m3;
+            infiltrated += e.infiltrated_m3;
+            log.push_back(e);
+        }
+    }
+    INFO("reference: " << ref_steps << " steps; GPU: " << gpu_steps << " steps over " << gpu_time << " s");
+    CHECK(gpu_time == Approx(window * windows).epsilon(1e-5));
+    CHECK(std::abs(double(gpu_steps) - double(ref_steps)) <= 1);
+    CHECK(log.back().left_s == 0.0);
+
+    const SweState got = dev.state();
+    double h_max = 0, dh = 0;
+    for (size_t k = 0; k < g.cells(); ++k) {
+        h_max = std::max(h_max, ref.h[k]);
+        dh = std::max(dh, std::abs(got.h[k] - ref.h[k]));
+    }
+    INFO("max |dh| " << dh << " of " << h_max << " m");
+    CHECK(dh < 2e-4 * h_max);
+    // The ledger the GPU logged: the same terms as the reference's, and a closed balance.
+    CHECK(rain == Approx(ledger.rain_m3).epsilon(1e-4));
+    CHECK(inflow == Approx(ledger.inflow_m3).epsilon(1e-4));
+    CHECK(outflow == Approx(ledger.outflow_m3()).epsilon(2e-3));
+    CHECK(infiltrated == Approx(ledger.infiltrated_m3).epsilon(1e-3));
+    const double expected = ledger.initial_m3 + rain + inflow - outflow - infiltrated;
+    INFO("stored " << log.back().volume_m3 << " m3, expected " << expected << " m3");
+    CHECK(std::abs(log.back().volume_m3 - expected) < 1e-5 * expected);
+    CHECK(gpu->validation_messages() == 0);
+}
+
+TEST_CASE("GPU clock: a window with too few steps leaves its time for the next window", "[gpu][flood]") {
+    auto gpu = test::validated_context();
+    SweGrid g = valley(40, 40);
+    SweState s = initial(g);
+    SweGpu dev(*gpu, g, s);
+    dev.set_sources({});
+    SweGpu::ClockConfig config;
+    config.max_dt_s = 0.5;
+    dev.enable_clock(config);
+    gpu->submit_and_wait([&](VkCommandBuffer cmd) { dev.record_window(cmd, 4.0, 3, {}, 1); });
+    std::vector<SweGpu::LogEntry> log = dev.take_log(1);
+    REQUIRE(log.size() == 3);
+    CHECK(log[2].left_s == Approx(4.0 - log[0].dt_s - log[1].dt_s - log[2].dt_s).margin(1e-5));
+    CHECK(log[2].left_s > 2.4);
+    gpu->submit_and_wait([&](VkCommandBuffer cmd) { dev.record_window(cmd, 1.0, 40, {}, 1); });
+    double total = log[0].dt_s + log[1].dt_s + log[2].dt_s;
+    for (const auto& e : dev.take_log(1)) total += e.dt_s;
+    CHECK(total == Approx(5.0).epsilon(1e-6));
+    CHECK(gpu->validation_messages() == 0);
+}

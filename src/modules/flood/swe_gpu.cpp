@@ -14,13 +14,23 @@
 namespace infrascape::flood {
 
 static_assert(sizeof(gpu::SwePush) == 96, "SwePush must match shaders/flood/swe_shared.h");
+static_assert(sizeof(gpu::SweClock) == 32 && sizeof(gpu::SwePartial) == 32 && sizeof(gpu::SweLogEntry) == 32 &&
+                  sizeof(gpu::SweClockPush) == 32,
+              "the clock's structs must match shaders/flood/swe_shared.h");
 
 struct SweGpu::Impl {
     engine::Context* ctx = nullptr;
     SweGrid grid;
     float datum = 0;
-    engine::Buffer state[3], bed, sources, ledger, speed, slopes;
-    engine::Pipeline pipe, speed_pipe, slope_pipe;
+    engine::Buffer state[3], bed, sources, ledger, speed, slopes, clock, partials;
+    engine::Pipeline pipe, speed_pipe, slope_pipe, clock_pipe;
+    // The adaptive clock (enable_clock): per-slot logs in host-visible memory, written by the clock passes.
+    ClockConfig clock_config;
+    bool clocked = false;
+    std::vector<engine::Buffer> logs;
+    std::vector<uint32_t> log_used;
+    std::vector<VkDescriptorSet> clock_sets;
+    uint32_t partial_count = 0;
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
     VkDescriptorSet speed_sets[3]{}, slope_sets[3]{};
     std::map<int, VkDescriptorSet> step_sets;  // by in * 9 + out * 3 + start
@@ -40,6 +50,8 @@ struct SweGpu::Impl {
             .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, ledger)
             .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, slopes)
             .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, state[start])
+            .buffer(7, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, clock)
+            .buffer(8, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, partials)
             .write(ctx->device(), set);
         return step_sets[key] = set;
     }
@@ -61,6 +73,10 @@ struct SweGpu::Impl {
         state[start].use(cmd, engine::Access::ComputeRead);
         state[out].use(cmd, engine::Access::ComputeWrite);
         ledger.use(cmd, engine::Access::ComputeWrite);
+        if (p.dims.w & SWE_CLOCK) {
+            clock.use(cmd, engine::Access::ComputeRead);
+            partials.use(cmd, engine::Access::ComputeWrite);
+        }
         pipe.bind(cmd, step_set(in, out, start));
         pipe.push(cmd, p);
         engine::dispatch_2d(cmd, grid.nx, grid.ny, SWE_LOCAL, SWE_LOCAL);
@@ -93,9 +109,22 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.bed.upload(z.data(), n * 4);
     m.sources = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood sources");
     m.ledger = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood ledger");
+    // The clock's inputs: the initial state's wave speed and water as the first "partials" (the clock reads them
+    // before the first step), and a clock with no pending step.
+    m.partial_count = ((grid.nx + SWE_LOCAL - 1) / SWE_LOCAL) * ((grid.ny + SWE_LOCAL - 1) / SWE_LOCAL);
+    std::vector<gpu::SwePartial> parts(m.partial_count, gpu::SwePartial{glm::vec4(0), glm::vec4(0)});
+    double h_sum = 0;
+    for (double h : initial.h) h_sum += h;
+    parts[0].a = glm::vec4(float(infrascape::flood::max_wave_speed(grid, initial)), float(h_sum), 0, 0);
+    m.partials = engine::Buffer(gpu, parts.size() * sizeof(gpu::SwePartial), storage, engine::MemoryKind::Device,
+                                "flood partials");
+    m.partials.upload(parts.data(), parts.size() * sizeof(gpu::SwePartial));
+    const gpu::SweClock clock0{glm::vec4(0), glm::uvec4(0)};
+    m.clock = engine::Buffer(gpu, sizeof(gpu::SweClock), storage, engine::MemoryKind::Device, "flood clock");
+    m.clock.upload(&clock0, sizeof(clock0));
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     std::vector<engine::Binding> step_bindings;
-    for (uint32_t b = 0; b < 7; ++b) step_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
+    for (uint32_t b = 0; b < 9; ++b) step_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
     m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp", step_bindings, sizeof(gpu::SwePush), "flood step");
     m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
@@ -124,6 +153,83 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
 
 SweGpu::~SweGpu() = default;
 
+void SweGpu::enable_clock(const ClockConfig& config) {
+    Impl& m = *impl_;
+    if (m.clocked) throw std::logic_error("SweGpu::enable_clock: already enabled");
+    if (config.log_slots == 0 || config.log_capacity == 0 || !(config.max_dt_s > 0))
+        throw std::invalid_argument("SweGpu::enable_clock: invalid configuration");
+    m.clock_config = config;
+    if (m.clock_config.cfl <= 0) m.clock_config.cfl = m.grid.second_order ? kCfl2DSecondOrder : kCfl2D;
+    const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
+    m.clock_pipe = engine::Pipeline::compute(*m.ctx, "flood/swe_clock.comp",
+                                             {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                             sizeof(gpu::SweClockPush), "flood clock");
+    for (uint32_t s = 0; s < config.log_slots; ++s) {
+        m.logs.emplace_back(*m.ctx, VkDeviceSize(config.log_capacity) * sizeof(gpu::SweLogEntry),
+                            VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Readback, "flood step log");
+        VkDescriptorSet set = m.descriptors->allocate(m.clock_pipe.set_layout());
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.partials)
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.clock)
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.logs.back())
+            .write(m.ctx->device(), set);
+        m.clock_sets.push_back(set);
+    }
+    m.log_used.assign(config.log_slots, 0);
+    m.clocked = true;
+}
+
+uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t steps, const std::vector<Forcing>& forcing,
+                               uint32_t slot) {
+    Impl& m = *impl_;
+    if (!m.clocked) throw std::logic_error("SweGpu::record_window: enable_clock first");
+    slot %= uint32_t(m.logs.size());
+    steps = std::min(steps, m.clock_config.log_capacity - m.log_used[slot]);
+    engine::Buffer& log = m.logs[slot];
+    auto clock_pass = [&](uint32_t log_index, bool start, bool finish) {
+        m.partials.use(cmd, engine::Access::ComputeRead);
+        m.clock.use(cmd, engine::Access::ComputeWrite);
+        log.use(cmd, engine::Access::ComputeWrite);
+        const gpu::SweClockPush cp{glm::uvec4(m.partial_count, log_index, start ? 1u : 0u, finish ? 1u : 0u),
+                                   glm::vec4(float(window_s), float(m.grid.dx), float(m.clock_config.cfl),
+                                             float(m.clock_config.max_dt_s))};
+        m.clock_pipe.bind(cmd, m.clock_sets[slot]);
+        m.clock_pipe.push(cmd, cp);
+        vkCmdDispatch(cmd, 1, 1, 1);
+    };
+    const Forcing none;
+    for (uint32_t k = 0; k < steps; ++k) {
+        clock_pass(m.log_used[slot] + k, k == 0, false);
+        const Forcing& f = forcing.empty() ? none : forcing[std::min<size_t>(k, forcing.size() - 1)];
+        record_step_flags(cmd, 0.0, f, SWE_CLOCK);
+    }
+    if (steps > 0) clock_pass(0, false, true);
+    m.log_used[slot] += steps;
+    log.use(cmd, engine::Access::HostRead);
+    return steps;
+}
+
+std::vector<SweGpu::LogEntry> SweGpu::take_log(uint32_t slot) {
+    Impl& m = *impl_;
+    if (!m.clocked) return {};
+    slot %= uint32_t(m.logs.size());
+    engine::Buffer& log = m.logs[slot];
+    log.invalidate();
+    const auto* e = static_cast<const gpu::SweLogEntry*>(log.mapped());
+    const double a = m.grid.dx * m.grid.dx;
+    std::vector<LogEntry> out(m.log_used[slot]);
+    for (uint32_t k = 0; k < m.log_used[slot]; ++k)
+        out[k] = LogEntry{e[k].a.x, e[k].a.y, e[k].a.z * a, e[k].a.w, e[k].b.x * a, e[k].b.y * a, e[k].b.z * a, e[k].b.w};
+    m.log_used[slot] = 0;
+    return out;
+}
+
+double SweGpu::dx() const { return impl_->grid.dx; }
+engine::Buffer& SweGpu::state_buffer() { return impl_->state[impl_->current]; }
+engine::Buffer& SweGpu::bed_buffer() { return impl_->bed; }
+double SweGpu::datum() const { return impl_->datum; }
+
 void SweGpu::set_sources(const StepSources& src) {
     Impl& m = *impl_;
     const SweGrid& g = m.grid;
@@ -148,11 +254,14 @@ void SweGpu::set_sources(const StepSources& src) {
 
 void SweGpu::record_step(VkCommandBuffer cmd, double dt) { record_step(cmd, dt, Forcing{}); }
 
-void SweGpu::record_step(VkCommandBuffer cmd, double dt, const Forcing& f) {
+void SweGpu::record_step(VkCommandBuffer cmd, double dt, const Forcing& f) { record_step_flags(cmd, dt, f, 0); }
+
+void SweGpu::record_step_flags(VkCommandBuffer cmd, double dt, const Forcing& f, uint32_t extra_flags) {
     Impl& m = *impl_;
     if (f.inflows.size() > 4) throw std::invalid_argument("SweGpu: at most 4 point inflows per step");
     gpu::SwePush push = m.push;
     push.step.y = float(dt);
+    push.dims.w |= extra_flags;
     push.storm = glm::vec4(float(f.storm_x_m), float(f.storm_y_m), float(f.storm_radius_m), float(f.storm_peak_m_per_s));
     for (size_t e = 0; e < f.inflows.size(); ++e) {
         const auto& [i, j, q] = f.inflows[e];

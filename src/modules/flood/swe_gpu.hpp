@@ -5,6 +5,8 @@
 
 #include <vulkan/vulkan.h>
 
+#include "resources.hpp"
+
 #include <memory>
 #include <tuple>
 #include <vector>
@@ -41,12 +43,45 @@ public:
         std::vector<std::tuple<uint32_t, uint32_t, double>> inflows;  // (i, j, Q m^3/s), at most 4
     };
     void record_step(VkCommandBuffer cmd, double dt, const Forcing& forcing);
+
+    // Adaptive stepping with the time step chosen on the GPU (shaders/flood/swe_clock.comp): before each step a
+    // clock pass reduces the last step's workgroup partials to the largest wave speed and sets
+    // dt = min(cfl dx / speed, max_dt, time left in the window), so no step waits for the CPU. The host reads
+    // what each step did from a per-slot log once the slot's submission has finished.
+    struct ClockConfig {
+        double cfl = 0;          // 0: kCfl2D, or kCfl2DSecondOrder for second order
+        double max_dt_s = 10.0;  // largest step (a dry or still domain)
+        uint32_t log_slots = 2;  // frames in flight that each keep a log
+        uint32_t log_capacity = 8192;  // steps per slot between reads
+    };
+    struct LogEntry {
+        double dt_s = 0, wave_speed = 0;  // the step's dt and the largest wave speed it was chosen from
+        double volume_m3 = 0;             // stored water after the step
+        double outflow_m3 = 0, infiltrated_m3 = 0, rain_m3 = 0, inflow_m3 = 0;  // the step's ledger terms
+        double left_s = 0;                // time of the window still to go after it
+    };
+    void enable_clock(const ClockConfig& config);
+    // Records `steps` clocked steps that advance a window of `window_s` seconds, plus whatever earlier windows
+    // left undone when their steps ran out; forcing[k] (the last one for k past the end; none when empty)
+    // drives step k. Steps whose window is already done copy the state (dt = 0). Returns the steps recorded:
+    // fewer than asked when the slot's log is full.
+    uint32_t record_window(VkCommandBuffer cmd, double window_s, uint32_t steps, const std::vector<Forcing>& forcing,
+                           uint32_t slot);
+    // The slot's log since the last call (call after the slot's submission finished), and clears it.
+    std::vector<LogEntry> take_log(uint32_t slot);
+    double dx() const;
+    // The current state buffer (vec4 h, hu, hv, F per cell) and the bed (float per cell, metres above datum()).
+    engine::Buffer& state_buffer();
+    engine::Buffer& bed_buffer();
+    double datum() const;
+
     // The largest wave speed max(|u|, |v|) + sqrt(g h) over the current state, reduced on the GPU (m/s).
     double max_wave_speed();
     // The current state (h, hu, hv, and F when infiltrating), read back.
     SweState state() const;
 
 private:
+    void record_step_flags(VkCommandBuffer cmd, double dt, const Forcing& forcing, uint32_t extra_flags);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
