@@ -10,7 +10,7 @@
 namespace engine {
 
 namespace {
-const char* kNames[kColormapCount] = {"viridis", "inferno", "turbo", "cividis"};
+const char* kNames[kColormapCount] = {"viridis", "inferno", "turbo", "cividis", "blues"};
 }
 
 const char* colormap_name(Colormap c) { return kNames[static_cast<uint32_t>(c)]; }

@@ -1,4 +1,4 @@
-// Perceptual colormaps (viridis, inferno, turbo, cividis) for scalar fields: the 256-entry tables from
+// Perceptual colormaps (viridis, inferno, turbo, cividis, and blues for water depth) for scalar fields: the 256-entry tables from
 // assets/colormaps/ feed a GPU lookup texture (one row per map) and CPU sampling for legends.
 #pragma once
 
@@ -11,8 +11,8 @@
 
 namespace engine {
 
-enum class Colormap : uint32_t { Viridis = 0, Inferno = 1, Turbo = 2, Cividis = 3 };
-inline constexpr uint32_t kColormapCount = 4;
+enum class Colormap : uint32_t { Viridis = 0, Inferno = 1, Turbo = 2, Cividis = 3, Blues = 4 };
+inline constexpr uint32_t kColormapCount = 5;
 const char* colormap_name(Colormap c);
 bool colormap_from_name(std::string_view name, Colormap& out);
 

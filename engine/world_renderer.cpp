@@ -72,7 +72,7 @@ WorldRenderer::WorldRenderer(Context& ctx, VkSampleCountFlagBits samples, const 
     mesh.samples = samples;
     mesh_ = Pipeline::graphics(ctx, mesh, "instanced mesh");
 
-    // Colormap lookup texture: 256 x 4, sRGB so sampling returns linear colour.
+    // Colormap lookup texture: 256 x kColormapCount, sRGB so sampling returns linear colour.
     ImageDesc lut;
     lut.format = VK_FORMAT_R8G8B8A8_SRGB;
     lut.width = 256;

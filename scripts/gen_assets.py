@@ -663,7 +663,7 @@ def check_gltf(data):
 
 def check_colormaps():
     line_re = re.compile(r"^(\d\.\d{6}),(\d\.\d{6}),(\d\.\d{6})$")
-    for name in ("viridis", "inferno", "turbo", "cividis"):
+    for name in ("viridis", "inferno", "turbo", "cividis", "blues"):
         path = ROOT / "assets" / "colormaps" / (name + ".csv")
         text = path.read_bytes().decode("ascii")
         require(text.endswith("\n") and "\r" not in text, "%s: expected LF line endings" % path.name)

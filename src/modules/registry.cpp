@@ -2,6 +2,7 @@
 #include "core/module.hpp"
 #include "modules/city/city_module.hpp"
 #include "modules/example/example_module.hpp"
+#include "modules/flood/flood_module.hpp"
 #include "modules/grid/grid_cli.hpp"
 #include "modules/grid/grid_module.hpp"
 
@@ -12,6 +13,7 @@ const std::vector<ModuleEntry>& module_registry() {
         {"example", &example::create},
         {"city", &city::create},
         {"grid", &grid::create},
+        {"flood", &flood::create},
     };
     return modules;
 }

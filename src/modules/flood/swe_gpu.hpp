@@ -33,6 +33,8 @@ public:
     void run(double dt, uint32_t steps, const StepSources& sources);
     // The sources later steps use, and the recording of one step (for callers that batch their own work).
     void set_sources(const StepSources& sources);
+    // Changes only the uniform rain of later steps (push constants, no upload): what a ramped rain rate needs.
+    void set_uniform_rain(double m_per_s);
     void record_step(VkCommandBuffer cmd, double dt);
     // What changes from step to step, carried in the step's push constants (no buffer writes, so steps
     // recorded back to back each see their own): a storm cell and up to four point inflows, on top of the
