@@ -42,8 +42,8 @@ void main() {
     if (c.u.x == 1u)
         log_entries[c.u.y] = SweLogEntry(vec4(c.t.x, c.t.z, total.y, total.z), vec4(total.w, added.x, added.y, c.t.y));
     c.u.x = 0u;
+    if (p.n.z == 1u) c.t.y += p.w.x;  // a window starts (a window with no steps only adds its time)
     if (p.n.w == 0u) {
-        if (p.n.z == 1u) c.t.y += p.w.x;
         const float speed = total.x;
         const float dt_cfl = speed > 0.0 ? p.w.z * p.w.y / speed : p.w.w;
         const float dt = max(0.0, min(min(dt_cfl, p.w.w), c.t.y));

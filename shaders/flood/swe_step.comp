@@ -13,7 +13,7 @@ layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;
 layout(std430, binding = 0) readonly buffer StateIn { vec4 s_in[]; };    // h, hu, hv, F (infiltrated depth)
 layout(std430, binding = 1) writeonly buffer StateOut { vec4 s_out[]; };
 layout(std430, binding = 2) readonly buffer Bed { float bed[]; };        // m, relative to a local datum
-layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per cell: rain (m/s), inflow (m/s)
+layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per cell: rain (m/s, < 0: wall), inflow (m/s)
 layout(std430, binding = 4) buffer Ledger { vec2 ledger[]; };  // per cell and step: outflow (m3), infiltrated (m)
 layout(std430, binding = 5) readonly buffer Slopes { vec4 slopes[]; };  // [2k]: along x, [2k+1]: along y
 layout(std430, binding = 6) readonly buffer Start { vec4 s_start[]; };  // Heun stage 2: the step's start
@@ -219,8 +219,9 @@ void update_cell(uint i, uint j, float dt, out vec4 pa, out vec2 pb) {
     // Sources (swe_reference.cpp apply_sources): rain and inflows, infiltration limited by the water there,
     // then semi-implicit Manning friction.
     const vec2 sk = src[k];
-    float rain = p.sources.x + sk.x;
-    if (p.storm.z > 0.0 && p.storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
+    const bool wall = sk.x < 0.0;  // a NODATA wall (swe_gpu.cpp set_sources): no rain
+    float rain = wall ? 0.0 : p.sources.x + sk.x;
+    if (!wall && p.storm.z > 0.0 && p.storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
         const vec2 d = (vec2(float(i), float(j)) * dx - p.storm.xy) / p.storm.z;
         const float r2 = dot(d, d);
         if (r2 <= 9.0) rain += p.storm.w * exp(-r2);

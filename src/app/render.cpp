@@ -124,7 +124,9 @@ int render_command(const RenderOptions& o) {
         session.timer().begin_frame(cmd, 0);
         // The steps go in a submission of their own, so what modules read back after them (clocks, gauges,
         // labels) is current when the frame's overlay is drawn.
-        if (session.advance_to(t, cmd, 0) > 0) {
+        // Long jumps (--from) go in batches, as under `run`, so modules that adapt to what they read back (the
+        // flood's time steps) see regular updates.
+        while (session.advance_to(t, cmd, 0, 16) > 0) {
             submitter.submit_and_wait();
             session.frame_complete(0);
             cmd = submitter.begin();
@@ -161,7 +163,7 @@ int run_command(const RunOptions& o) {
     const double dt = session.world().dt_s;
     const uint64_t total = uint64_t(std::floor(o.until_s / dt + 1e-9));
     // Batches of steps per submission, so CPU readers (metrics, outputs) see regular updates.
-    const uint32_t batch = 64;
+    const uint32_t batch = 16;
     Progress progress("run", total, false);
     while (session.steps() < total) {
         VkCommandBuffer cmd = submitter.begin();

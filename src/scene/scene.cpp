@@ -260,6 +260,7 @@ struct Loader {
                 // Relative to the scene file, so scenes can be moved together with their data.
                 const fs::path shown = fs::path(s).is_absolute() ? fs::path(s) : dir / s;
                 std::error_code ec;
+                if (fs::is_directory(shown, ec)) fail(n, label + ": a folder, not a file: " + shown.string());
                 if (!fs::is_regular_file(shown, ec)) fail(n, label + ": file not found: " + shown.string());
                 return fs::absolute(shown, ec).lexically_normal().string();
             }

@@ -289,10 +289,12 @@ public:
         if (zmax < zmin) throw ParamError("flood.dem", "'flood.dem': every cell is NODATA");
         wall_z_ = zmax + 1000.0;
         nodata_cells_ = 0;
+        for (size_t k = 0; k < grid_.cells(); ++k) nodata_cells_ += std::isnan(dem_.v[k]);
+        if (nodata_cells_) grid_.walls.assign(grid_.cells(), 0);
         for (size_t k = 0; k < grid_.cells(); ++k) {
             const float v = dem_.v[k];
             grid_.z[k] = std::isnan(v) ? wall_z_ : v;
-            nodata_cells_ += std::isnan(v);
+            if (std::isnan(v)) grid_.walls[k] = 1;
         }
         const std::string all = p.text("flood.boundary");
         const char* names[4] = {"west", "east", "south", "north"};
@@ -327,10 +329,12 @@ public:
                                                             std::to_string(dem_.nx) + " x " + std::to_string(dem_.ny));
             for (size_t k = 0; k < grid_.cells(); ++k) {
                 const float v = d.v[k];
-                if (!std::isnan(v) && v < 0)
-                    throw ParamError("flood.initial_depth", "'flood.initial_depth': negative depth " + std::to_string(v) +
-                                                                " m at cell (" + std::to_string(k % d.nx) + ", " +
-                                                                std::to_string(k / d.nx) + ")");
+                if (!std::isnan(v) && v < 0) {
+                    std::ostringstream msg;  // rows as the file lists them: the north row first
+                    msg << "'flood.initial_depth': negative depth " << v << " m in row " << d.ny - k / d.nx
+                        << ", column " << k % d.nx + 1 << " of " << shown_path(depth);
+                    throw ParamError("flood.initial_depth", msg.str());
+                }
                 if (!std::isnan(v) && !std::isnan(dem_.v[k])) initial_state_.h[k] = v;
             }
         }
@@ -414,10 +418,11 @@ public:
                 throw ParamError(list + "[" + std::to_string(r + 1) + "].x_m", msg.str());
             }
             const auto [i, j] = cell_of_map(x, y);
-            if (std::isnan(dem_.v[grid_.index(i, j)]))
-                throw ParamError(list + "[" + std::to_string(r + 1) + "].x_m",
-                                 "'" + list + "[" + std::to_string(r + 1) + "]': the cell at (" + std::to_string(x) + ", " +
-                                     std::to_string(y) + ") is NODATA");
+            if (std::isnan(dem_.v[grid_.index(i, j)])) {
+                std::ostringstream msg;
+                msg << "'" << list << "[" << r + 1 << "]': the cell at (" << x << ", " << y << ") is NODATA";
+                throw ParamError(list + "[" + std::to_string(r + 1) + "].x_m", msg.str());
+            }
             return std::pair(i, j);
         };
         gauges_.clear();
@@ -433,6 +438,9 @@ public:
                     const uint32_t k = uint32_t(grid_.index(uint32_t(ii), uint32_t(jj)));
                     if (grid_.z[k] < grid_.z[best]) best = k;
                 }
+            if (gs[r].text("name").empty())
+                throw ParamError("flood.gauges[" + std::to_string(r + 1) + "].name",
+                                 "'flood.gauges[" + std::to_string(r + 1) + "].name' must not be empty");
             for (const Gauge& other : gauges_)
                 if (other.name == gs[r].text("name"))
                     throw ParamError("flood.gauges[" + std::to_string(r + 1) + "].name",
@@ -663,31 +671,28 @@ public:
     void step(StepContext& ctx) override {
         const ParamStore& p = ctx.params;
         const double t_end = ctx.t_s + ctx.dt_s;
-        const double t_mid = ctx.t_s + 0.5 * ctx.dt_s - debt_s_;
-        // Uniform rain and the rain raster go in once per change; the storm and the inflows in each step's push.
-        solver_->set_uniform_rain(p.number("flood.rain_mm_per_h") / 3.6e6);  // push constants: free to ramp
-        SweGpu::Forcing f;
+        // Uniform rain goes in the push constants (free to ramp); the storm and the inflows per step, below.
+        solver_->set_uniform_rain(p.number("flood.rain_mm_per_h") / 3.6e6);
         storm_.radius_m = p.number("flood.storm_radius_m");
         storm_.peak_mm_per_h = p.number("flood.storm_peak_mm_per_h");
-        if (storm_.peak_mm_per_h > 0 && t_mid >= storm_.start_s && t_mid <= storm_.end_s) {
-            const auto c = storm_.centre_at(t_mid);
-            // Shader coordinates: metres from cell (0, 0)'s centre.
-            f.storm_x_m = c[0] - dem_.geo.x0;
-            f.storm_y_m = c[1] - dem_.geo.y0;
-            f.storm_radius_m = storm_.radius_m;
-            f.storm_peak_m_per_s = storm_.peak_mm_per_h / 3.6e6;
-        }
-        if (base_flow_ > 0) f.inflows.push_back({base_cell_.first, base_cell_.second, base_flow_});
-        for (const Inflow& in : inflows_) f.inflows.push_back({in.i, in.j, in.hydrograph.at(t_mid)});
-        storm_rate_mm_h_ = f.storm_peak_m_per_s * 3.6e6;
         site_depth_m_ = p.number("flood.site_flood_depth_m");
-
-        // Steps for this window: what the latest wave speed asks for, with a margin for a rising flood.
-        const double dt_est = last_speed_ > 0 ? clock_.cfl * grid_.dx / last_speed_ : clock_.max_dt_s;
-        const double want = (ctx.dt_s + debt_s_) / std::min(dt_est, clock_.max_dt_s);
-        const uint32_t steps = uint32_t(std::clamp(std::ceil(want * kMarginSteps) + 1.0, 1.0, 4000.0));
+        // Steps for this window: what the latest wave speed asks for, with a margin for a rising flood. Time left
+        // over by earlier windows (read back) is handed to one window only.
+        const double dt_est =
+            std::min(last_speed_ > 0 ? clock_.cfl * grid_.dx / last_speed_ : clock_.max_dt_s, clock_.max_dt_s);
+        const double span = ctx.dt_s + unassigned_debt_s_;
+        const double want = span / dt_est;
+        unassigned_debt_s_ = 0;
+        const uint32_t steps = uint32_t(std::clamp(std::ceil(want * kMarginSteps) + 1.0, 1.0, 2000.0));
+        // The storm and the inflows of each step at the host's estimate of that step's time (the GPU picks the
+        // actual dt, so this is off by what the estimate is off); steps past the estimate take the window's end.
+        const double t0 = t_end - span;
+        std::vector<SweGpu::Forcing> forcing(std::min<uint32_t>(steps, uint32_t(std::ceil(want)) + 1));
+        for (size_t k = 0; k < forcing.size(); ++k)
+            forcing[k] = forcing_at(std::min(t0 + (double(k) + 0.5) * dt_est, t_end));
+        storm_rate_mm_h_ = forcing.back().storm_peak_m_per_s * 3.6e6;
         if (ctx.timer) ctx.timer->begin(ctx.cmd, "flood.step");
-        const uint32_t recorded = solver_->record_window(ctx.cmd, ctx.dt_s, steps, {f}, ctx.slot);
+        const uint32_t recorded = solver_->record_window(ctx.cmd, ctx.dt_s, steps, forcing, ctx.slot);
         if (ctx.timer) ctx.timer->end(ctx.cmd);
         steps_recorded_ += recorded;
 
@@ -714,6 +719,7 @@ public:
 
         // Depth snapshots for the exports (only under `infrascape run`, where nothing is drawn).
         const double every = p.number("flood.export_every_s");
+        if (every > 0 && next_snapshot_s_ <= 0) next_snapshot_s_ = every;
         if (!draws_ && every > 0 && t_end + 1e-9 >= next_snapshot_s_) {
             snapshots_pending_[slot].push_back({t_end, engine::Buffer(*gpu_, grid_.cells() * 16, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                                                       engine::MemoryKind::Readback, "flood depth snapshot")});
@@ -724,11 +730,24 @@ public:
             const VkBufferCopy all{0, 0, grid_.cells() * 16};
             vkCmdCopyBuffer(ctx.cmd, s.handle(), dst.handle(), 1, &all);
             dst.use(ctx.cmd, engine::Access::HostRead);
-            if (next_snapshot_s_ <= 0) next_snapshot_s_ = every;
             while (next_snapshot_s_ <= t_end + 1e-9) next_snapshot_s_ += every;
         }
         session_time_s_ = t_end;
         show_ = p.text("flood.show");
+    }
+
+    SweGpu::Forcing forcing_at(double t) const {
+        SweGpu::Forcing f;
+        if (storm_.peak_mm_per_h > 0 && t >= storm_.start_s && t <= storm_.end_s) {
+            const auto c = storm_.centre_at(t);
+            f.storm_x_m = c[0] - dem_.geo.x0;  // shader coordinates: metres from cell (0, 0)'s centre
+            f.storm_y_m = c[1] - dem_.geo.y0;
+            f.storm_radius_m = storm_.radius_m;
+            f.storm_peak_m_per_s = storm_.peak_mm_per_h / 3.6e6;
+        }
+        if (base_flow_ > 0) f.inflows.push_back({base_cell_.first, base_cell_.second, base_flow_});
+        for (const Inflow& in : inflows_) f.inflows.push_back({in.i, in.j, in.hydrograph.at(t)});
+        return f;
     }
 
     void record_stats(VkCommandBuffer cmd, double t_s, bool update) {
@@ -892,7 +911,9 @@ public:
                 ++steps_taken_;
                 sim_since_sample_ += l.dt_s;
             }
-            if (e > 0 && w.steps > 0) debt_s_ = log[e - 1].left_s;
+            if (w.steps > 0 && e > 0) debt_s_ = log[e - 1].left_s;
+            else debt_s_ += w.t_end_s - last_window_end_s_;  // a window with no steps: all its time is left
+            last_window_end_s_ = w.t_end_s;
             if (speed > 0) last_speed_ = speed;
             flood_time_s_ = w.t_end_s - debt_s_;
             balance_t_.push_back(flood_time_s_);
@@ -918,6 +939,7 @@ public:
                 }
             }
         }
+        if (!windows_[slot].empty()) unassigned_debt_s_ = debt_s_;
         windows_[slot].clear();
         probe_rows_used_[slot] = 0;
         for (Snapshot& s : snapshots_pending_[slot]) snapshots_.push_back(std::move(s));
@@ -1135,8 +1157,9 @@ public:
         for (int guard = 0; guard < 1000 && debt_s_ > 1e-9; ++guard) {
             const double dt_est = last_speed_ > 0 ? clock_.cfl * grid_.dx / last_speed_ : clock_.max_dt_s;
             const uint32_t steps = uint32_t(std::clamp(std::ceil(debt_s_ / dt_est * kMarginSteps) + 1.0, 1.0, 4000.0));
-            gpu_->submit_and_wait([&](VkCommandBuffer cmd) { solver_->record_window(cmd, 0.0, steps, {}, 0); });
-            windows_[0].push_back({session_time_s_, steps, -1});
+            uint32_t recorded = 0;
+            gpu_->submit_and_wait([&](VkCommandBuffer cmd) { recorded = solver_->record_window(cmd, 0.0, steps, {}, 0); });
+            windows_[0].push_back({session_time_s_, recorded, -1});
             frame_complete(0);
         }
     }
@@ -1263,6 +1286,7 @@ private:
     double first_siren_s_ = -1;
 
     // Clock and ledger.
+    double unassigned_debt_s_ = 0, last_window_end_s_ = 0;
     double last_speed_ = 0, last_dt_ = 0, debt_s_ = 0, flood_time_s_ = 0, session_time_s_ = 0, sim_since_sample_ = 0;
     uint64_t steps_recorded_ = 0, steps_taken_ = 0;
     MassLedger ledger_;

@@ -72,7 +72,9 @@ std::optional<uint64_t> parse_count(std::string_view t) {
 // Shortest text that reads back as the same double.
 std::string exact_text(double x) {
     char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+    // Shortest round-trip text, in fixed notation for map coordinates ("500000", not "5e+05").
+    const auto fmt = std::abs(x) < 1e15 ? std::chars_format::fixed : std::chars_format::general;
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, fmt);
     return std::string(buf, ec == std::errc() ? end : buf);
 }
 

@@ -205,6 +205,7 @@ uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t st
         record_step_flags(cmd, 0.0, f, SWE_CLOCK);
     }
     if (steps > 0) clock_pass(0, false, true);
+    else clock_pass(0, true, true);  // the log is full: the window's time still counts, left for later windows
     m.log_used[slot] += steps;
     log.use(cmd, engine::Access::HostRead);
     return steps;
@@ -239,6 +240,9 @@ void SweGpu::set_sources(const StepSources& src) {
     if (!src.rain_m_per_s_cells.empty())
         for (size_t k = 0; k < n; ++k) rates[k].x = float(src.rain_m_per_s_cells[k]);
     for (const auto& [i, j, q] : src.inflows) rates[g.index(i, j)].y += float(q / (g.dx * g.dx));
+    if (!g.walls.empty())  // a negative rain rate marks a wall: no rain of any kind there (swe_step.comp)
+        for (size_t k = 0; k < n; ++k)
+            if (g.walls[k]) rates[k].x = -1.0f;
     m.sources.upload(rates.data(), n * 8);
     uint32_t open = 0;
     for (int e = 0; e < 4; ++e)

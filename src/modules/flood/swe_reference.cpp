@@ -367,7 +367,8 @@ void apply_sources(const SweGrid& grid, SweState& s, double dt, const StepSource
     const double gn2 = grid.g * grid.manning_n * grid.manning_n;
     double rain_m = 0.0, infiltrated_m = 0.0;
     for (size_t k = 0; k < n; ++k) {
-        const double rain = src.rain_m_per_s + (rain_cells ? src.rain_m_per_s_cells[k] : 0.0);
+        const bool wall = !grid.walls.empty() && grid.walls[k];
+        const double rain = wall ? 0.0 : src.rain_m_per_s + (rain_cells ? src.rain_m_per_s_cells[k] : 0.0);
         rain_m += rain * dt;
         double h = s.h[k] + rain * dt + (inflow_m_per_s.empty() ? 0.0 : inflow_m_per_s[k] * dt);
         if (infiltrating && h > 0.0) {

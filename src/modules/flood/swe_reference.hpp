@@ -102,6 +102,9 @@ struct SweGrid {
     Limiter limiter = Limiter::Minmod;
     GreenAmpt infiltration;                // soil everywhere, unless soil_per_cell is given
     std::vector<GreenAmpt> soil_per_cell;  // optional, nx * ny; overrides `infiltration`
+    // Optional, nx * ny: 1 marks a wall cell (a DEM's NODATA) that takes no rain; its bed must stand above every
+    // water surface (the flood module puts it 1000 m above the DEM's top), so no water ever enters it.
+    std::vector<uint8_t> walls;
 
     [[nodiscard]] std::size_t cells() const { return static_cast<size_t>(nx) * ny; }
     [[nodiscard]] std::size_t index(uint32_t i, uint32_t j) const { return static_cast<size_t>(j) * nx + i; }
