@@ -1,6 +1,6 @@
 #version 450
-// The adaptive time step on the GPU (swe_shared.h SweClock): one workgroup reduces the per-workgroup partials of
-// the last step (largest wave speed of the new state, its water, the step's ledger terms), logs that step for
+// The adaptive time step on the GPU (swe_shared.h SweClock): one workgroup reduces the per-subgroup partials
+// swe_reduce.comp wrote after the last step (largest wave speed of the new state, its water, the step's ledger terms), logs that step for
 // the host, and sets the next step's dt from the CFL condition, dt = C dx / max(|u|, |v|) + sqrt(g h) (Toro
 // 2001, eq. 10.34, the 2D form used with the dimensional split bound), capped by the largest dt and by the time
 // left in the window. The host never waits for the wave speed: it only reads the log a frame later.

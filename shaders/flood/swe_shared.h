@@ -17,8 +17,9 @@ using uvec4 = glm::uvec4;
 #define SWE_VAN_LEER 2u      // slope limiter van Leer (else minmod)
 #define SWE_STAGE1 4u        // second order, Heun stage 1: flow with slopes, no sources
 #define SWE_STAGE2 8u        // second order, Heun stage 2: flow with slopes, average with the step's start, sources
-#define SWE_CLOCK 16u        // dt comes from the clock buffer (the GPU's CFL step), and the step (first order, or
-                             // Heun stage 2) writes its workgroup's partial sums for the clock and the ledger
+#define SWE_CLOCK 16u        // dt comes from the clock buffer (the GPU's CFL step)
+#define SWE_REDUCE_LOCAL 256  // swe_reduce.comp's workgroup; subgroups have at least 4 invocations, so a workgroup
+#define SWE_REDUCE_SLOTS 64   // writes at most 64 partials (one per subgroup)
 
 struct SwePush {
     uvec4 dims;     // x: nx, y: ny, z: open-edge bits (1 West, 2 East, 4 South, 8 North), w: SWE_* flags
@@ -38,8 +39,8 @@ struct SweClock {
     uvec4 u;  // x: 1 when a step is pending (set, not yet logged), y: its log index, z, w: 0
 };
 
-// One workgroup's share of a step (with SWE_CLOCK): the new state's largest wave speed and its water, and the
-// step's ledger terms. Volumes as depth sums (multiply by dx^2), outflow in m^3.
+// One subgroup's share of a step (swe_reduce.comp, after each clocked step): the new state's largest wave speed
+// and its water, and the step's ledger terms. Volumes as depth sums (multiply by dx^2), outflow in m^3.
 struct SwePartial {
     vec4 a;  // x: max wave speed (m/s), y: sum of h (m), z: outflow (m^3), w: sum of infiltrated depth (m)
     vec4 b;  // x: sum of rain depth added (m), y: sum of inflow depth added (m), z, w: 0
@@ -49,6 +50,11 @@ struct SwePartial {
 struct SweLogEntry {
     vec4 a;  // x: dt of the step (s), y: wave speed before it (m/s), z: sum of h after it (m), w: outflow (m^3)
     vec4 b;  // x: infiltrated depth sum (m), y: rain depth sum (m), z: inflow depth sum (m), w: time left (s)
+};
+
+struct SweReducePush {
+    uvec4 n;  // x: cells, y: cells per invocation, z, w: 0
+    vec4 g;   // x: g (m/s^2), y, z, w: 0
 };
 
 struct SweClockPush {

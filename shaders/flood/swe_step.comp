@@ -6,7 +6,6 @@
 // step's start) rain and point inflows, Green-Ampt infiltration and semi-implicit Manning friction. The passes
 // of src/modules/flood/swe_reference.hpp, mirrored function by function (hll, face_flux, closed_flux,
 // open_ghost, face_state, flow_stage, apply_sources), in float.
-#extension GL_KHR_shader_subgroup_arithmetic : require
 #include "flood/swe_shared.h"
 
 layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;
@@ -14,17 +13,12 @@ layout(std430, binding = 0) readonly buffer StateIn { vec4 s_in[]; };    // h, h
 layout(std430, binding = 1) writeonly buffer StateOut { vec4 s_out[]; };
 layout(std430, binding = 2) readonly buffer Bed { float bed[]; };        // m, relative to a local datum
 layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per cell: rain (m/s, < 0: wall), inflow (m/s)
-layout(std430, binding = 4) buffer Ledger { vec2 ledger[]; };  // per cell and step: outflow (m3), infiltrated (m)
+layout(std430, binding = 4) buffer Ledger { vec4 ledger[]; };  // per cell and step: outflow (m3), infiltrated, rain, inflow (m)
 layout(std430, binding = 5) readonly buffer Slopes { vec4 slopes[]; };  // [2k]: along x, [2k+1]: along y
 layout(std430, binding = 6) readonly buffer Start { vec4 s_start[]; };  // Heun stage 2: the step's start
 layout(std430, binding = 7) readonly buffer Clock { SweClock clock; };    // with SWE_CLOCK: dt
-layout(std430, binding = 8) writeonly buffer Partials { SwePartial part[]; };  // with SWE_CLOCK: per workgroup
 layout(push_constant) uniform Push { SwePush p; };
 
-// The workgroup's partials (SWE_CLOCK): subgroup reductions, then one entry per subgroup (subgroups have at least
-// 4 invocations). A shared-memory tree costs 8 barriers, which made the step 4x slower on llvmpipe.
-shared vec4 red_a[SWE_LOCAL * SWE_LOCAL / 4];
-shared vec2 red_b[SWE_LOCAL * SWE_LOCAL / 4];
 
 const float kDry = 1e-6;         // swe_reference.hpp kDryDepth
 const float kOpenFroude = 0.03;  // swe_reference.hpp kOpenOutflowFroude
@@ -146,18 +140,15 @@ float infiltration_capacity(float f_m, float dt) {
     return b < 0.0 ? root - b : c / (b + root);
 }
 
-// This cell's update; returns its share of the workgroup partials (swe_shared.h SwePartial) in pa, pb.
-void update_cell(uint i, uint j, float dt, out vec4 pa, out vec2 pb) {
+// This cell's update, and its ledger terms for the reduction (swe_reduce.comp).
+void update_cell(uint i, uint j, float dt) {
     const uint nx = p.dims.x, ny = p.dims.y;
     const uint k = j * nx + i;
     const float dx = p.step.x, r = dt / dx;
     const vec4 s = s_in[k];
-    pa = vec4(0.0);
-    pb = vec2(0.0);
     if (dt == 0.0) {  // the clock's window is used up: the state carries over unchanged
         s_out[k] = s;
-        ledger[k] = vec2(0.0);
-        pa = vec4(s.x > kDry ? max(abs(s.y / s.x), abs(s.z / s.x)) + sqrt(p.step.z * s.x) : 0.0, s.x, 0.0, 0.0);
+        ledger[k] = vec4(0.0);
         return;
     }
     const Prim c = prim_of(k);
@@ -203,7 +194,7 @@ void update_cell(uint i, uint j, float dt, out vec4 pa, out vec2 pb) {
 
     if ((p.dims.w & SWE_STAGE1) != 0u) {  // Heun stage 1: U1 = U + dt L(U), sources come at the end of stage 2
         s_out[k] = vec4(h, hu, hv, s.w);
-        ledger[k] = vec2(outflow, 0.0);
+        ledger[k] = vec4(outflow, 0.0, 0.0, 0.0);
         return;
     }
     float f_m = s.w;
@@ -252,35 +243,11 @@ void update_cell(uint i, uint j, float dt, out vec4 pa, out vec2 pb) {
         hv /= factor;
     }
     s_out[k] = vec4(h, hu, hv, f_m);
-    ledger[k] = vec2(outflow, infiltrated);
-    const float speed = h > kDry ? max(abs(hu / h), abs(hv / h)) + sqrt(p.step.z * h) : 0.0;
-    pa = vec4(speed, h, outflow, infiltrated);
-    pb = vec2(rain * dt, inflow * dt);
+    ledger[k] = vec4(outflow, infiltrated, rain * dt, inflow * dt);
 }
 
 void main() {
     const uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
-    const bool clocked = (p.dims.w & SWE_CLOCK) != 0u;
-    const float dt = clocked ? clock.t.x : p.step.y;
-    vec4 pa = vec4(0.0);
-    vec2 pb = vec2(0.0);
-    if (i < p.dims.x && j < p.dims.y) update_cell(i, j, dt, pa, pb);
-    // The workgroup's partials for the clock: only after the step's last stage (uniform branch: a push flag).
-    if (!clocked || (p.dims.w & SWE_STAGE1) != 0u) return;
-    const vec4 sa = vec4(subgroupMax(pa.x), subgroupAdd(pa.yzw));
-    const vec2 sb = subgroupAdd(pb);
-    if (subgroupElect()) {
-        red_a[gl_SubgroupID] = sa;
-        red_b[gl_SubgroupID] = sb;
-    }
-    barrier();
-    if (gl_LocalInvocationIndex == 0u) {
-        vec4 a = red_a[0];
-        vec2 b = red_b[0];
-        for (uint g = 1u; g < gl_NumSubgroups; ++g) {
-            a = vec4(max(a.x, red_a[g].x), a.yzw + red_a[g].yzw);
-            b += red_b[g];
-        }
-        part[gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x] = SwePartial(a, vec4(b, 0.0, 0.0));
-    }
+    if (i >= p.dims.x || j >= p.dims.y) return;
+    update_cell(i, j, (p.dims.w & SWE_CLOCK) != 0u ? clock.t.x : p.step.y);
 }

@@ -17,13 +17,16 @@ static_assert(sizeof(gpu::SwePush) == 96, "SwePush must match shaders/flood/swe_
 static_assert(sizeof(gpu::SweClock) == 32 && sizeof(gpu::SwePartial) == 32 && sizeof(gpu::SweLogEntry) == 32 &&
                   sizeof(gpu::SweClockPush) == 32,
               "the clock's structs must match shaders/flood/swe_shared.h");
+static_assert(sizeof(gpu::SweReducePush) == 32, "SweReducePush must match shaders/flood/swe_shared.h");
 
 struct SweGpu::Impl {
     engine::Context* ctx = nullptr;
     SweGrid grid;
     float datum = 0;
     engine::Buffer state[3], bed, sources, ledger, speed, slopes, clock, partials;
-    engine::Pipeline pipe, speed_pipe, slope_pipe, clock_pipe;
+    engine::Pipeline pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
+    VkDescriptorSet reduce_sets[3]{};
+    uint32_t reduce_per_invocation = 4, reduce_groups = 1;
     // The adaptive clock (enable_clock): per-slot logs in host-visible memory, written by the clock passes.
     ClockConfig clock_config;
     bool clocked = false;
@@ -51,7 +54,6 @@ struct SweGpu::Impl {
             .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, slopes)
             .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, state[start])
             .buffer(7, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, clock)
-            .buffer(8, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, partials)
             .write(ctx->device(), set);
         return step_sets[key] = set;
     }
@@ -73,10 +75,7 @@ struct SweGpu::Impl {
         state[start].use(cmd, engine::Access::ComputeRead);
         state[out].use(cmd, engine::Access::ComputeWrite);
         ledger.use(cmd, engine::Access::ComputeWrite);
-        if (p.dims.w & SWE_CLOCK) {
-            clock.use(cmd, engine::Access::ComputeRead);
-            partials.use(cmd, engine::Access::ComputeWrite);
-        }
+        if (p.dims.w & SWE_CLOCK) clock.use(cmd, engine::Access::ComputeRead);
         pipe.bind(cmd, step_set(in, out, start));
         pipe.push(cmd, p);
         engine::dispatch_2d(cmd, grid.nx, grid.ny, SWE_LOCAL, SWE_LOCAL);
@@ -108,10 +107,15 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.bed = engine::Buffer(gpu, n * 4, storage, engine::MemoryKind::Device, "flood bed");
     m.bed.upload(z.data(), n * 4);
     m.sources = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood sources");
-    m.ledger = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood ledger");
+    m.ledger = engine::Buffer(gpu, n * 16, storage, engine::MemoryKind::Device, "flood ledger");
     // The clock's inputs: the initial state's wave speed and water as the first "partials" (the clock reads them
     // before the first step), and a clock with no pending step.
-    m.partial_count = ((grid.nx + SWE_LOCAL - 1) / SWE_LOCAL) * ((grid.ny + SWE_LOCAL - 1) / SWE_LOCAL);
+    // The reduction: runs of cells per invocation, enough that one dispatch has at most 65535 workgroups; one
+    // partial per subgroup, SWE_REDUCE_SLOTS per workgroup (slots of larger subgroups stay 0).
+    m.reduce_per_invocation = std::max<uint32_t>(4, uint32_t((n + 65535ull * SWE_REDUCE_LOCAL - 1) / (65535ull * SWE_REDUCE_LOCAL)));
+    m.reduce_groups = uint32_t((n + uint64_t(m.reduce_per_invocation) * SWE_REDUCE_LOCAL - 1) /
+                               (uint64_t(m.reduce_per_invocation) * SWE_REDUCE_LOCAL));
+    m.partial_count = m.reduce_groups * SWE_REDUCE_SLOTS;
     std::vector<gpu::SwePartial> parts(m.partial_count, gpu::SwePartial{glm::vec4(0), glm::vec4(0)});
     double h_sum = 0;
     for (double h : initial.h) h_sum += h;
@@ -124,7 +128,7 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.clock.upload(&clock0, sizeof(clock0));
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     std::vector<engine::Binding> step_bindings;
-    for (uint32_t b = 0; b < 9; ++b) step_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
+    for (uint32_t b = 0; b < 8; ++b) step_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
     m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp", step_bindings, sizeof(gpu::SwePush), "flood step");
     m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
@@ -165,6 +169,18 @@ void SweGpu::enable_clock(const ClockConfig& config) {
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
                                              sizeof(gpu::SweClockPush), "flood clock");
+    m.reduce_pipe = engine::Pipeline::compute(*m.ctx, "flood/swe_reduce.comp",
+                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                              sizeof(gpu::SweReducePush), "flood reduce");
+    for (int st = 0; st < 3; ++st) {
+        m.reduce_sets[st] = m.descriptors->allocate(m.reduce_pipe.set_layout());
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.state[st])
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.ledger)
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.partials)
+            .write(m.ctx->device(), m.reduce_sets[st]);
+    }
     for (uint32_t s = 0; s < config.log_slots; ++s) {
         m.logs.emplace_back(*m.ctx, VkDeviceSize(config.log_capacity) * sizeof(gpu::SweLogEntry),
                             VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Readback, "flood step log");
@@ -203,6 +219,15 @@ uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t st
         clock_pass(m.log_used[slot] + k, k == 0, false);
         const Forcing& f = forcing.empty() ? none : forcing[std::min<size_t>(k, forcing.size() - 1)];
         record_step_flags(cmd, 0.0, f, SWE_CLOCK);
+        // The step's partials for the next clock pass.
+        m.state[m.current].use(cmd, engine::Access::ComputeRead);
+        m.ledger.use(cmd, engine::Access::ComputeRead);
+        m.partials.use(cmd, engine::Access::ComputeWrite);
+        const gpu::SweReducePush rp{glm::uvec4(uint32_t(m.grid.cells()), m.reduce_per_invocation, 0, 0),
+                                    glm::vec4(float(m.grid.g), 0, 0, 0)};
+        m.reduce_pipe.bind(cmd, m.reduce_sets[m.current]);
+        m.reduce_pipe.push(cmd, rp);
+        vkCmdDispatch(cmd, m.reduce_groups, 1, 1);
     }
     if (steps > 0) clock_pass(0, false, true);
     else clock_pass(0, true, true);  // the log is full: the window's time still counts, left for later windows
@@ -369,10 +394,11 @@ std::vector<BenchKernel> bench_kernels(engine::Context& gpu) {
         k.name = "flood.step (" + std::to_string(n) + "^2, clocked)";
         k.item_unit = "cell updates";
         k.items = double(n) * n;
-        // The least traffic per cell: state in and out (16 B each), bed (4 B), sources (8 B), ledger (8 B).
-        k.bytes = double(n) * n * 52;
-        // One step as the flood module takes it: the clock pass (the CFL dt from the last step's partials) and
-        // the step with its partials. The window is half a CFL step, so each run is one whole step of that length.
+        // The least traffic per cell: the step reads the state (16 B), bed (4 B) and sources (8 B) and writes the
+        // state (16 B) and ledger (16 B); the reduction reads the state and ledger again (32 B).
+        k.bytes = double(n) * n * 92;
+        // One step as the flood module takes it: the clock pass (the CFL dt from the last step's partials), the
+        // step, and the reduction of its partials. The window is half a CFL step, so each run is one whole step of that length.
         k.record = [solver, dt](VkCommandBuffer cmd) {
             solver->take_log(0);  // the bench never reads the log: keep it from filling up
             solver->record_window(cmd, 0.5 * dt, 1, {}, 0);

@@ -47,7 +47,8 @@ public:
     void record_step(VkCommandBuffer cmd, double dt, const Forcing& forcing);
 
     // Adaptive stepping with the time step chosen on the GPU (shaders/flood/swe_clock.comp): before each step a
-    // clock pass reduces the last step's workgroup partials to the largest wave speed and sets
+    // clock pass reduces the partials the last step's reduction pass (swe_reduce.comp) wrote per subgroup to the
+    // largest wave speed and sets
     // dt = min(cfl dx / speed, max_dt, time left in the window), so no step waits for the CPU. The host reads
     // what each step did from a per-slot log once the slot's submission has finished.
     struct ClockConfig {
