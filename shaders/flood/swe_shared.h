@@ -18,6 +18,7 @@ using uvec4 = glm::uvec4;
 #define SWE_STAGE1 4u        // second order, Heun stage 1: flow with slopes, no sources
 #define SWE_STAGE2 8u        // second order, Heun stage 2: flow with slopes, average with the step's start, sources
 #define SWE_CLOCK 16u        // dt comes from the clock buffer (the GPU's CFL step)
+#define SWE_MANNING_CELLS 32u  // g n^2 per cell from the sources buffer (.z) instead of step.w
 #define SWE_REDUCE_LOCAL 256  // swe_reduce.comp's workgroup; subgroups have at least 4 invocations, so a workgroup
 #define SWE_REDUCE_SLOTS 64   // writes at most 64 partials (one per subgroup)
 

@@ -12,7 +12,7 @@ layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;
 layout(std430, binding = 0) readonly buffer StateIn { vec4 s_in[]; };    // h, hu, hv, F (infiltrated depth)
 layout(std430, binding = 1) writeonly buffer StateOut { vec4 s_out[]; };
 layout(std430, binding = 2) readonly buffer Bed { float bed[]; };        // m, relative to a local datum
-layout(std430, binding = 3) readonly buffer Sources { vec2 src[]; };     // per cell: rain (m/s, < 0: wall), inflow (m/s)
+layout(std430, binding = 3) readonly buffer Sources { vec4 src[]; };  // per cell: rain (m/s, < 0: wall), inflow (m/s), g n^2
 layout(std430, binding = 4) buffer Ledger { vec4 ledger[]; };  // per cell and step: outflow (m3), infiltrated, rain, inflow (m)
 layout(std430, binding = 5) readonly buffer Slopes { vec4 slopes[]; };  // [2k]: along x, [2k+1]: along y
 layout(std430, binding = 6) readonly buffer Start { vec4 s_start[]; };  // Heun stage 2: the step's start
@@ -209,7 +209,7 @@ void update_cell(uint i, uint j, float dt) {
 
     // Sources (swe_reference.cpp apply_sources): rain and inflows, infiltration limited by the water there,
     // then semi-implicit Manning friction.
-    const vec2 sk = src[k];
+    const vec4 sk = src[k];
     const bool wall = sk.x < 0.0;  // a NODATA wall (swe_gpu.cpp set_sources): no rain
     float rain = wall ? 0.0 : p.sources.x + sk.x;
     if (!wall && p.storm.z > 0.0 && p.storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
@@ -218,6 +218,7 @@ void update_cell(uint i, uint j, float dt) {
         if (r2 <= 9.0) rain += p.storm.w * exp(-r2);
     }
     float inflow = sk.y;
+    const float gn2 = (p.dims.w & SWE_MANNING_CELLS) != 0u ? sk.z : p.step.w;  // Manning per cell or uniform
     for (int e = 0; e < 4; ++e)
         if (p.inflow_cells[e] == k) inflow += p.inflow_rates[e];
     h += rain * dt + inflow * dt;
@@ -236,9 +237,9 @@ void update_cell(uint i, uint j, float dt) {
     if (h <= kDry) {
         hu = 0.0;
         hv = 0.0;
-    } else if (p.step.w > 0.0) {
+    } else if (gn2 > 0.0) {
         const float u = hu / h, v = hv / h;
-        const float factor = 1.0 + dt * p.step.w * sqrt(u * u + v * v) / (h * pow(h, 1.0 / 3.0));
+        const float factor = 1.0 + dt * gn2 * sqrt(u * u + v * v) / (h * pow(h, 1.0 / 3.0));
         hu /= factor;
         hv /= factor;
     }

@@ -263,6 +263,10 @@ void Session::draw_module_panel(Module& m) {
         switch (p.type) {
             case ParamType::Number:
             case ParamType::Duration: {
+                if (const std::string* path = std::get_if<std::string>(&v)) {  // or_path: a raster of values
+                    ImGui::Text("%s: %s", label.c_str(), std::filesystem::path(*path).filename().string().c_str());
+                    break;
+                }
                 double x = std::get<double>(v);
                 const bool finite = std::isfinite(p.min) && std::isfinite(p.max);
                 if (finite) {

@@ -235,6 +235,7 @@ void ParamStore::set(std::string_view dotted, ParamValue value) {
         case ParamType::DateTime:
         case ParamType::Duration: {
             double* d = std::get_if<double>(&value);
+            if (!d && spec.or_path && std::holds_alternative<std::string>(value)) break;  // a raster's path
             if (!d) throw std::invalid_argument("parameter '" + name + "' needs a number");
             if (std::isnan(*d)) throw std::invalid_argument("parameter '" + name + "' cannot be NaN");
             if (spec.type == ParamType::Integer) *d = std::round(*d);

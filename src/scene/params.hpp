@@ -38,6 +38,8 @@ struct ParamSpec {
     std::string help;                  // one line, shown as tooltip and by `infrascape schema`
     bool required = false;             // a module that cannot run without it; no default then
     bool live = true;                  // can be changed while running (panel, timeline)
+    bool or_path = false;              // Number only: a file path (a raster of values, resolved like Path) is
+                                       // accepted instead; the value is then the path's text
 };
 
 // A list of records inside a block, such as a flood's gauges or a data hall's rows of racks: written

@@ -120,7 +120,7 @@ const char* got_word(const toml::node& n) {
 
 std::string expected_word(const ParamSpec& spec) {
     switch (spec.type) {
-        case ParamType::Number: return "a number";
+        case ParamType::Number: return spec.or_path ? "a number or a file path" : "a number";
         case ParamType::Integer: return "a whole number";
         case ParamType::Bool: return "a boolean";
         case ParamType::String: return "a string";
@@ -227,6 +227,7 @@ struct Loader {
         };
         switch (spec.type) {
             case ParamType::Number: {
+                if (spec.or_path && n.is_string()) return path_value(n, label);
                 if (!is_number(n)) wrong_type_of(n, spec, label);
                 const double v = number_of(n);
                 // TOML allows inf and nan; neither is a usable setting, even for an unbounded number.
@@ -255,14 +256,7 @@ struct Loader {
             }
             case ParamType::Path: {
                 if (!n.is_string()) wrong_type_of(n, spec, label);
-                const std::string& s = n.as_string()->get();
-                if (s.empty()) fail(n, label + " must be a file path, got an empty string");
-                // Relative to the scene file, so scenes can be moved together with their data.
-                const fs::path shown = fs::path(s).is_absolute() ? fs::path(s) : dir / s;
-                std::error_code ec;
-                if (fs::is_directory(shown, ec)) fail(n, label + ": a folder, not a file: " + shown.string());
-                if (!fs::is_regular_file(shown, ec)) fail(n, label + ": file not found: " + shown.string());
-                return fs::absolute(shown, ec).lexically_normal().string();
+                return path_value(n, label);
             }
             case ParamType::DateTime: {
                 auto dt = n.as_date_time();
@@ -278,6 +272,17 @@ struct Loader {
             }
         }
         throw std::logic_error("unhandled parameter type");
+    }
+
+    std::string path_value(const toml::node& n, const std::string& label) const {
+        const std::string& s = n.as_string()->get();
+        if (s.empty()) fail(n, label + " must be a file path, got an empty string");
+        // Relative to the scene file, so scenes can be moved together with their data.
+        const fs::path shown = fs::path(s).is_absolute() ? fs::path(s) : dir / s;
+        std::error_code ec;
+        if (fs::is_directory(shown, ec)) fail(n, label + ": a folder, not a file: " + shown.string());
+        if (!fs::is_regular_file(shown, ec)) fail(n, label + ": file not found: " + shown.string());
+        return fs::absolute(shown, ec).lexically_normal().string();
     }
 
     [[noreturn]] void wrong_type_of(const toml::node& n, const ParamSpec& spec, const std::string& label) const {

@@ -98,7 +98,10 @@ BlockSpec flood_block() {
     p.push_back(path_param("dem", "terrain: ESRI ASCII grid (.asc) or GeoTIFF (.tif), metres; NODATA cells are walls; "
                                   "empty: the procedural hill-country valley"));
     p.push_back(path_param("initial_depth", "optional raster of initial water depth (m) on the DEM's grid"));
-    p.push_back(number_param("manning_n", "s/m^(1/3)", 0, 1, 0.035, "Manning roughness (0.035: natural channel, clean)", false));
+    ParamSpec manning = number_param("manning_n", "s/m^(1/3)", 0, 1, 0.035,
+                                     "Manning roughness (0.035: natural channel, clean), or a raster of it on the DEM's grid", false);
+    manning.or_path = true;
+    p.push_back(manning);
     p.push_back(number_param("rain_mm_per_h", "mm/h", 0, 1000, 0, "uniform rain over the whole grid"));
     p.push_back(path_param("rain_raster", "optional raster of rain rate (mm/h) on the DEM's grid, added to the uniform rain"));
     p.push_back(number_param("infiltration_mm_per_h", "mm/h", 0, 1000, 0,
@@ -313,7 +316,35 @@ public:
             for (size_t k = 0; k < z.size(); ++k)
                 if (!std::isnan(z[k])) grid_.z[k] = z[k], dem_.v[k] = float(z[k]);
         }
-        grid_.manning_n = p.number("flood.manning_n");
+        if (const auto* path = std::get_if<std::string>(&p.get("flood.manning_n"))) {
+            const Raster m = read_raster(*path, shown_path(*path));
+            if (m.nx != dem_.nx || m.ny != dem_.ny)
+                throw ParamError("flood.manning_n", "'flood.manning_n': " + std::to_string(m.nx) + " x " + std::to_string(m.ny) +
+                                                        " cells, the DEM has " + std::to_string(dem_.nx) + " x " +
+                                                        std::to_string(dem_.ny));
+            grid_.manning_per_cell.assign(grid_.cells(), 0.0);
+            for (size_t k = 0; k < grid_.cells(); ++k) {
+                const float v = m.v[k];
+                if (std::isnan(v)) {
+                    if (!std::isnan(dem_.v[k])) {
+                        std::ostringstream msg;
+                        msg << "'flood.manning_n': NODATA in row " << m.ny - k / m.nx << ", column " << k % m.nx + 1 << " of "
+                            << shown_path(*path) << ", where the DEM has ground";
+                        throw ParamError("flood.manning_n", msg.str());
+                    }
+                    continue;
+                }
+                if (v < 0 || v > 1) {
+                    std::ostringstream msg;
+                    msg << "'flood.manning_n': " << v << " in row " << m.ny - k / m.nx << ", column " << k % m.nx + 1 << " of "
+                        << shown_path(*path) << " is outside 0 .. 1 s/m^(1/3)";
+                    throw ParamError("flood.manning_n", msg.str());
+                }
+                grid_.manning_per_cell[k] = v;
+            }
+        } else {
+            grid_.manning_n = p.number("flood.manning_n");
+        }
         grid_.second_order = p.flag("flood.second_order");
         grid_.limiter = Limiter::Minmod;
         grid_.infiltration = GreenAmpt{p.number("flood.infiltration_mm_per_h") / 3.6e6, p.number("flood.suction_mm") / 1000,
@@ -375,7 +406,8 @@ public:
     void fill_valley_channel(double q) {
         if (q <= 0 || valley_->river.size() < 2) return;
         const double w = 2.5 * grid_.dx, s = 0.0025;
-        const double h = std::pow(q * std::max(grid_.manning_n, 0.01) / (w * std::sqrt(s)), 0.6);
+        const double n = grid_.manning_per_cell.empty() ? grid_.manning_n : 0.035;
+        const double h = std::pow(q * std::max(n, 0.01) / (w * std::sqrt(s)), 0.6);
         for (const auto& pt : valley_->river) {
             const auto [i, j] = cell_of_map(pt[0], pt[1]);
             for (int dj = -1; dj <= 1; ++dj)

@@ -85,6 +85,8 @@ struct SweGpu::Impl {
 
 SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initial) : impl_(std::make_unique<Impl>()) {
     if (!grid.soil_per_cell.empty()) throw std::invalid_argument("SweGpu: per-cell soils are not on the GPU yet");
+    if (!grid.manning_per_cell.empty() && grid.manning_per_cell.size() != grid.cells())
+        throw std::invalid_argument("SweGpu: manning_per_cell size differs");
     const size_t n = grid.cells();
     if (grid.z.size() != n || initial.h.size() != n || initial.hu.size() != n || initial.hv.size() != n)
         throw std::invalid_argument("SweGpu: grid and state sizes differ");
@@ -106,7 +108,7 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.state[0].upload(s.data(), n * 16);
     m.bed = engine::Buffer(gpu, n * 4, storage, engine::MemoryKind::Device, "flood bed");
     m.bed.upload(z.data(), n * 4);
-    m.sources = engine::Buffer(gpu, n * 8, storage, engine::MemoryKind::Device, "flood sources");
+    m.sources = engine::Buffer(gpu, n * 16, storage, engine::MemoryKind::Device, "flood sources");
     m.ledger = engine::Buffer(gpu, n * 16, storage, engine::MemoryKind::Device, "flood ledger");
     // The clock's inputs: the initial state's wave speed and water as the first "partials" (the clock reads them
     // before the first step), and a clock with no pending step.
@@ -261,18 +263,21 @@ void SweGpu::set_sources(const StepSources& src) {
     const SweGrid& g = m.grid;
     const size_t n = g.cells();
     // Per-cell rates: the optional rain raster, and point inflows spread over their cell's area.
-    std::vector<glm::vec2> rates(n, glm::vec2(0));
+    std::vector<glm::vec4> rates(n, glm::vec4(0));
     if (!src.rain_m_per_s_cells.empty())
         for (size_t k = 0; k < n; ++k) rates[k].x = float(src.rain_m_per_s_cells[k]);
     for (const auto& [i, j, q] : src.inflows) rates[g.index(i, j)].y += float(q / (g.dx * g.dx));
     if (!g.walls.empty())  // a negative rain rate marks a wall: no rain of any kind there (swe_step.comp)
         for (size_t k = 0; k < n; ++k)
             if (g.walls[k]) rates[k].x = -1.0f;
-    m.sources.upload(rates.data(), n * 8);
+    if (!g.manning_per_cell.empty())
+        for (size_t k = 0; k < n; ++k) rates[k].z = float(g.g * g.manning_per_cell[k] * g.manning_per_cell[k]);
+    m.sources.upload(rates.data(), n * 16);
     uint32_t open = 0;
     for (int e = 0; e < 4; ++e)
         if (g.boundary[e] == Boundary::Open) open |= 1u << e;
     uint32_t flags = m.infiltrating ? SWE_INFILTRATION : 0u;
+    if (!g.manning_per_cell.empty()) flags |= SWE_MANNING_CELLS;
     if (g.limiter == Limiter::VanLeer) flags |= SWE_VAN_LEER;
     m.push = gpu::SwePush{glm::uvec4(g.nx, g.ny, open, flags),
                           glm::vec4(float(g.dx), 0.0f, float(g.g), float(g.g * g.manning_n * g.manning_n)),
@@ -394,9 +399,9 @@ std::vector<BenchKernel> bench_kernels(engine::Context& gpu) {
         k.name = "flood.step (" + std::to_string(n) + "^2, clocked)";
         k.item_unit = "cell updates";
         k.items = double(n) * n;
-        // The least traffic per cell: the step reads the state (16 B), bed (4 B) and sources (8 B) and writes the
-        // state (16 B) and ledger (16 B); the reduction reads the state and ledger again (32 B).
-        k.bytes = double(n) * n * 92;
+        // The least traffic per cell: the step reads the state (16 B), bed (4 B) and sources (16 B) and writes
+        // the state (16 B) and ledger (16 B); the reduction reads the state and ledger again (32 B).
+        k.bytes = double(n) * n * 100;
         // One step as the flood module takes it: the clock pass (the CFL dt from the last step's partials), the
         // step, and the reduction of its partials. The window is half a CFL step, so each run is one whole step of that length.
         k.record = [solver, dt](VkCommandBuffer cmd) {

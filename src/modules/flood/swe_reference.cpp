@@ -364,7 +364,8 @@ void apply_sources(const SweGrid& grid, SweState& s, double dt, const StepSource
     const bool soil_cells = !grid.soil_per_cell.empty();
     const bool infiltrating = soil_cells || grid.infiltration.ks_m_per_s > 0.0;
     if (infiltrating && s.infiltrated_m.size() != n) s.infiltrated_m.assign(n, 0.0);
-    const double gn2 = grid.g * grid.manning_n * grid.manning_n;
+    const double gn2_all = grid.g * grid.manning_n * grid.manning_n;
+    const bool manning_cells = !grid.manning_per_cell.empty();
     double rain_m = 0.0, infiltrated_m = 0.0;
     for (size_t k = 0; k < n; ++k) {
         const bool wall = !grid.walls.empty() && grid.walls[k];
@@ -389,6 +390,7 @@ void apply_sources(const SweGrid& grid, SweState& s, double dt, const StepSource
             s.hv[k] = 0.0;
             continue;
         }
+        const double gn2 = manning_cells ? grid.g * grid.manning_per_cell[k] * grid.manning_per_cell[k] : gn2_all;
         if (gn2 > 0.0) {
             const double u = s.hu[k] / h, v = s.hv[k] / h;
             const double factor = 1.0 + dt * gn2 * std::sqrt(u * u + v * v) / (h * std::cbrt(h));
@@ -417,6 +419,10 @@ void check_step(const SweGrid& grid, const SweState& s, const StepSources& src) 
     };
     if (!grid.soil_per_cell.empty() && grid.soil_per_cell.size() != n)
         throw std::invalid_argument("swe: soil_per_cell size differs from nx * ny");
+    if (!grid.manning_per_cell.empty() && grid.manning_per_cell.size() != n)
+        throw std::invalid_argument("swe: manning_per_cell size differs from nx * ny");
+    for (double m : grid.manning_per_cell)
+        if (!(m >= 0.0)) throw std::invalid_argument("swe: negative or NaN Manning n in manning_per_cell");
     if (bad_soil(grid.infiltration) ||
         std::any_of(grid.soil_per_cell.begin(), grid.soil_per_cell.end(), bad_soil))
         throw std::invalid_argument("swe: Green-Ampt parameters must be >= 0, moisture deficit <= 1");

@@ -97,6 +97,7 @@ struct SweGrid {
     std::vector<double> z;  // m, bed elevation per cell (nx * ny)
     std::array<Boundary, 4> boundary{Boundary::Closed, Boundary::Closed, Boundary::Closed, Boundary::Closed};
     double manning_n = 0.0;     // s / m^(1/3); 0 disables friction
+    std::vector<double> manning_per_cell;  // optional, nx * ny (>= 0); overrides manning_n
     double g = 9.81;            // m / s^2
     bool second_order = false;  // MUSCL + Heun (SSP-RK2) instead of first-order Godunov + Euler
     Limiter limiter = Limiter::Minmod;
