@@ -154,6 +154,13 @@ assert abs(float(last["rain_m3"]) - 0.06 / 3600 * 1200 * 1191 * 100) < 1.0, last
 assert abs(float(last["inflow_m3"]) - 17250) < 0.03 * 17250, last["inflow_m3"]
 assert float(last["outflow_m3"]) > 0
 PY
+    # The same DEM as a GeoTIFF in UTM 14N: GeoTIFF exports beside the grids, the projection kept in both.
+    expect_rc 0 "$bin" run tests/flood/dem_tiff_scene.toml --until 10min --export "$tmp/t" --validate
+    for f in depth_000300s depth_000600s max_depth max_speed arrival_time hazard; do
+        [ -f "$tmp/t/flood/$f.tif" ] || fail "missing $f.tif: $(ls "$tmp/t/flood")"
+        grep -q "UTM" "$tmp/t/flood/$f.prj" || fail "$f.prj lost the projection"
+        [ "$(head -6 "$tmp/t/flood/$f.asc" | tr '\n' ' ')" = "ncols 40 nrows 30 xllcorner 500000 yllcorner 3300000 cellsize 10 NODATA_value -9999 " ] || fail "$f.asc header from the GeoTIFF DEM"
+    done
     ;;
 flood_default_scene)
     # The default flood scene: the sirens sound upstream and the wave reaches the camps with some warning.
