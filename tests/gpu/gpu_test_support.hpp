@@ -42,12 +42,19 @@ inline Frame render_scene(const std::filesystem::path& scene, double t_s, uint32
         engine::Buffer readback(s.gpu(), f.rgba.size(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
                                 "test readback");
         infrascape::FrameSubmitter submitter(s.gpu());
-        // Step in frame-sized chunks as the renderer does, so per-frame work (readbacks) also runs.
+        // Step in frame-sized chunks as the renderer does, so per-frame work (readbacks) also runs, and in
+        // batches of 16 steps before each frame as `infrascape render` does, so modules that adapt to what they
+        // read back (the flood's time steps) and their labels are current.
         const int frames = 4;
         for (int k = 1; k <= frames; ++k) {
             VkCommandBuffer cmd = submitter.begin();
             s.timer().begin_frame(cmd, 0);
-            s.advance_to(t_s * k / frames, cmd, 0);
+            while (s.advance_to(t_s * k / frames, cmd, 0, 16) > 0) {
+                submitter.submit_and_wait();
+                s.frame_complete(0);
+                cmd = submitter.begin();
+                s.timer().begin_frame(cmd, 0);
+            }
             s.record_frame(cmd, 0, 1.0 / 30, panels);
             if (k == frames) s.target().record_readback(cmd, readback);
             submitter.submit_and_wait();

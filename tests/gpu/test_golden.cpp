@@ -118,3 +118,7 @@ TEST_CASE("restarting the clock returns the scene to its first frame", "[golden]
     CHECK(after == fresh.rgba);
     CHECK(s.gpu().validation_messages() == 0);
 }
+
+TEST_CASE("golden: flood in a small valley half an hour into a storm", "[golden][flood]") {
+    check_golden({"flood", "flood_small.toml", 1800.0, false});
+}
