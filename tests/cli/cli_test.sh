@@ -164,7 +164,7 @@ PY
     ;;
 flood_default_scene)
     # The default flood scene: the sirens sound upstream and the wave reaches the camps with some warning.
-    expect_rc 0 "$bin" run scenes/flash_flood.toml --until 80min --export "$tmp/e"
+    expect_rc 0 "$bin" run scenes/flash_flood.toml --until 100min --export "$tmp/e"
     python3 - "$tmp/e/flood/warnings.csv" <<'PY' || fail "the wave should reach camps after a siren"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
