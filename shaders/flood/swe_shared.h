@@ -19,6 +19,7 @@ using uvec4 = glm::uvec4;
 #define SWE_STAGE2 8u        // second order, Heun stage 2: flow with slopes, average with the step's start, sources
 #define SWE_CLOCK 16u        // dt comes from the clock buffer (the GPU's CFL step)
 #define SWE_MANNING_CELLS 32u  // g n^2 per cell from the sources buffer (.z) instead of step.w
+#define SWE_FORCING_TABLE 64u  // the storm and the inflows come from the clock (evaluated at each step's middle)
 #define SWE_REDUCE_LOCAL 256  // swe_reduce.comp's workgroup; subgroups have at least 4 invocations, so a workgroup
 #define SWE_REDUCE_SLOTS 64   // writes at most 64 partials (one per subgroup)
 
@@ -36,8 +37,14 @@ struct SwePush {
 // next step's dt = min(CFL dx / max wave speed, largest dt, time left in the window); a step whose window is
 // used up has dt = 0 and only copies the state.
 struct SweClock {
-    vec4 t;   // x: dt of the pending step (s), y: time left in the window (s), z: wave speed before it (m/s), w: 0
+    vec4 t;   // x: dt of the pending step (s), y: time left in the window (s), z: wave speed before it (m/s),
+              // w: the pending step's middle on the flood clock (s)
     uvec4 u;  // x: 1 when a step is pending (set, not yet logged), y: its log index, z, w: 0
+    // The pending step's forcing, evaluated by the clock pass at the step's middle from the forcing table
+    // (SWE_FORCING_TABLE): the storm cell as in SwePush.storm, point inflows as in SwePush.inflow_cells/rates.
+    vec4 storm;
+    uvec4 inflow_cells;
+    vec4 inflow_rates;
 };
 
 // One subgroup's share of a step (swe_reduce.comp, after each clocked step): the new state's largest wave speed
@@ -62,7 +69,16 @@ struct SweClockPush {
     uvec4 n;  // x: partials to reduce, y: log index of the step this pass sets up, z: 1 starts a window,
               // w: 1 only logs the pending step (the pass after a window's last step)
     vec4 w;   // x: window length added at a start (s), y: dx (m), z: CFL number, w: largest dt (s)
+    vec4 f;   // x: the window's end on the flood clock (s), y: storm radius (m), z: storm peak (m/s), w: cell area (m^2)
 };
+
+// The forcing table the clock evaluates (swe_clock.comp): a storm cell's path and times, and up to four point
+// inflows with piecewise-linear hydrographs. Stored as vec4s: [0] header, [1] storm times, then the path points,
+// then one entry per inflow, then the hydrograph rows.
+#define SWE_FORCING_HEADER 0   // uvec4 bits: x path points, y inflows, z, w: 0
+#define SWE_FORCING_STORM 1    // x: start (s), y: end (s), z: path length (m), w: 0
+#define SWE_FORCING_PATH 2     // path point: x, y (m from cell (0, 0)'s centre), z: distance along the path (m)
+                               // inflow: x: cell index (bits), y: first row, z: rows; row: x: t (s), y: Q (m^3/s)
 
 #ifdef __cplusplus
 }  // namespace infrascape::flood::gpu

@@ -212,15 +212,18 @@ void update_cell(uint i, uint j, float dt) {
     const vec4 sk = src[k];
     const bool wall = sk.x < 0.0;  // a NODATA wall (swe_gpu.cpp set_sources): no rain
     float rain = wall ? 0.0 : p.sources.x + sk.x;
-    if (!wall && p.storm.z > 0.0 && p.storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
-        const vec2 d = (vec2(float(i), float(j)) * dx - p.storm.xy) / p.storm.z;
+    // The storm and the inflows: from the clock (evaluated at this step's middle) or from the push constants.
+    const bool table = (p.dims.w & SWE_FORCING_TABLE) != 0u;
+    const vec4 storm = table ? clock.storm : p.storm;
+    if (!wall && storm.z > 0.0 && storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
+        const vec2 d = (vec2(float(i), float(j)) * dx - storm.xy) / storm.z;
         const float r2 = dot(d, d);
-        if (r2 <= 9.0) rain += p.storm.w * exp(-r2);
+        if (r2 <= 9.0) rain += storm.w * exp(-r2);
     }
     float inflow = sk.y;
     const float gn2 = (p.dims.w & SWE_MANNING_CELLS) != 0u ? sk.z : p.step.w;  // Manning per cell or uniform
     for (int e = 0; e < 4; ++e)
-        if (p.inflow_cells[e] == k) inflow += p.inflow_rates[e];
+        if ((table ? clock.inflow_cells[e] : p.inflow_cells[e]) == k) inflow += table ? clock.inflow_rates[e] : p.inflow_rates[e];
     h += rain * dt + inflow * dt;
     float infiltrated = 0.0;
     if ((p.dims.w & SWE_INFILTRATION) != 0u && h > 0.0) {

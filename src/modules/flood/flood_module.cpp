@@ -234,6 +234,7 @@ public:
         load_terrain(p, ctx.info);
         build_solver(p);
         read_records(p);
+        set_forcing_table();
         create_stats();
         if (draws_) {
             world_->set_terrain(display_terrain());
@@ -516,6 +517,21 @@ public:
             throw ParamError("flood.storm_end_s", "'flood.storm_end_s' is before 'flood.storm_start_s'");
     }
 
+    // The storm path and the inflows' hydrographs (the valley's base flow as a constant one) for the GPU clock.
+    void set_forcing_table() {
+        SweGpu::ForcingTable t;
+        for (const auto& pt : storm_.path) t.storm_path.push_back({pt[0] - dem_.geo.x0, pt[1] - dem_.geo.y0});
+        t.storm_start_s = storm_.start_s;
+        t.storm_end_s = storm_.end_s;
+        if (base_flow_ > 0) t.inflows.push_back({base_cell_.first, base_cell_.second, {0.0}, {base_flow_}});
+        for (const Inflow& in : inflows_) t.inflows.push_back({in.i, in.j, in.hydrograph.t_s, in.hydrograph.q_m3_per_s});
+        try {
+            solver_->set_forcing_table(t);
+        } catch (const std::invalid_argument& e) {
+            throw ParamError("flood.storm_path", std::string("'flood': ") + e.what());
+        }
+    }
+
     // The terrain the world draws: the DEM in world coordinates, NODATA at the lowest valid height (walls are a
     // solver device, not scenery), at most 1024 vertices a side.
     engine::Heightfield display_terrain() const {
@@ -716,15 +732,13 @@ public:
         const double want = span / dt_est;
         unassigned_debt_s_ = 0;
         const uint32_t steps = uint32_t(std::clamp(std::ceil(want * kMarginSteps) + 1.0, 1.0, 2000.0));
-        // The storm and the inflows of each step at the host's estimate of that step's time (the GPU picks the
-        // actual dt, so this is off by what the estimate is off); steps past the estimate take the window's end.
-        const double t0 = t_end - span;
-        std::vector<SweGpu::Forcing> forcing(std::min<uint32_t>(steps, uint32_t(std::ceil(want)) + 1));
-        for (size_t k = 0; k < forcing.size(); ++k)
-            forcing[k] = forcing_at(std::min(t0 + (double(k) + 0.5) * dt_est, t_end));
-        storm_rate_mm_h_ = forcing.back().storm_peak_m_per_s * 3.6e6;
+        const bool storm_on = storm_.peak_mm_per_h > 0 && t_end - debt_s_ >= storm_.start_s && t_end - debt_s_ <= storm_.end_s;
+        storm_rate_mm_h_ = storm_on ? storm_.peak_mm_per_h : 0.0;
+        // The storm's position and the inflows' discharges are evaluated by the GPU's clock at each step's middle
+        // (the forcing table set at attach); the window passes what the timeline may ramp.
+        const SweGpu::WindowForcing wf{t_end, storm_.radius_m, storm_.peak_mm_per_h / 3.6e6};
         if (ctx.timer) ctx.timer->begin(ctx.cmd, "flood.step");
-        const uint32_t recorded = solver_->record_window(ctx.cmd, ctx.dt_s, steps, forcing, ctx.slot);
+        const uint32_t recorded = solver_->record_window(ctx.cmd, ctx.dt_s, steps, {}, ctx.slot, wf);
         if (ctx.timer) ctx.timer->end(ctx.cmd);
         steps_recorded_ += recorded;
 
@@ -766,20 +780,6 @@ public:
         }
         session_time_s_ = t_end;
         show_ = p.text("flood.show");
-    }
-
-    SweGpu::Forcing forcing_at(double t) const {
-        SweGpu::Forcing f;
-        if (storm_.peak_mm_per_h > 0 && t >= storm_.start_s && t <= storm_.end_s) {
-            const auto c = storm_.centre_at(t);
-            f.storm_x_m = c[0] - dem_.geo.x0;  // shader coordinates: metres from cell (0, 0)'s centre
-            f.storm_y_m = c[1] - dem_.geo.y0;
-            f.storm_radius_m = storm_.radius_m;
-            f.storm_peak_m_per_s = storm_.peak_mm_per_h / 3.6e6;
-        }
-        if (base_flow_ > 0) f.inflows.push_back({base_cell_.first, base_cell_.second, base_flow_});
-        for (const Inflow& in : inflows_) f.inflows.push_back({in.i, in.j, in.hydrograph.at(t)});
-        return f;
     }
 
     void record_stats(VkCommandBuffer cmd, double t_s, bool update) {
@@ -1190,7 +1190,8 @@ public:
             const double dt_est = last_speed_ > 0 ? clock_.cfl * grid_.dx / last_speed_ : clock_.max_dt_s;
             const uint32_t steps = uint32_t(std::clamp(std::ceil(debt_s_ / dt_est * kMarginSteps) + 1.0, 1.0, 4000.0));
             uint32_t recorded = 0;
-            gpu_->submit_and_wait([&](VkCommandBuffer cmd) { recorded = solver_->record_window(cmd, 0.0, steps, {}, 0); });
+            const SweGpu::WindowForcing wf{session_time_s_, storm_.radius_m, storm_.peak_mm_per_h / 3.6e6};
+            gpu_->submit_and_wait([&](VkCommandBuffer cmd) { recorded = solver_->record_window(cmd, 0.0, steps, {}, 0, wf); });
             windows_[0].push_back({session_time_s_, recorded, -1});
             frame_complete(0);
         }

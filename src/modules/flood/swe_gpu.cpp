@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "context.hpp"
@@ -14,8 +15,8 @@
 namespace infrascape::flood {
 
 static_assert(sizeof(gpu::SwePush) == 96, "SwePush must match shaders/flood/swe_shared.h");
-static_assert(sizeof(gpu::SweClock) == 32 && sizeof(gpu::SwePartial) == 32 && sizeof(gpu::SweLogEntry) == 32 &&
-                  sizeof(gpu::SweClockPush) == 32,
+static_assert(sizeof(gpu::SweClock) == 80 && sizeof(gpu::SwePartial) == 32 && sizeof(gpu::SweLogEntry) == 32 &&
+                  sizeof(gpu::SweClockPush) == 48,
               "the clock's structs must match shaders/flood/swe_shared.h");
 static_assert(sizeof(gpu::SweReducePush) == 32, "SweReducePush must match shaders/flood/swe_shared.h");
 
@@ -29,7 +30,8 @@ struct SweGpu::Impl {
     uint32_t reduce_per_invocation = 4, reduce_groups = 1;
     // The adaptive clock (enable_clock): per-slot logs in host-visible memory, written by the clock passes.
     ClockConfig clock_config;
-    bool clocked = false;
+    bool clocked = false, has_table = false;
+    engine::Buffer forcing;
     std::vector<engine::Buffer> logs;
     std::vector<uint32_t> log_used;
     std::vector<VkDescriptorSet> clock_sets;
@@ -125,7 +127,7 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.partials = engine::Buffer(gpu, parts.size() * sizeof(gpu::SwePartial), storage, engine::MemoryKind::Device,
                                 "flood partials");
     m.partials.upload(parts.data(), parts.size() * sizeof(gpu::SwePartial));
-    const gpu::SweClock clock0{glm::vec4(0), glm::uvec4(0)};
+    const gpu::SweClock clock0{glm::vec4(0), glm::uvec4(0), glm::vec4(0), glm::uvec4(0xffffffffu), glm::vec4(0)};
     m.clock = engine::Buffer(gpu, sizeof(gpu::SweClock), storage, engine::MemoryKind::Device, "flood clock");
     m.clock.upload(&clock0, sizeof(clock0));
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
@@ -169,8 +171,13 @@ void SweGpu::enable_clock(const ClockConfig& config) {
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     m.clock_pipe = engine::Pipeline::compute(*m.ctx, "flood/swe_clock.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
-                                              {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                              {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
                                              sizeof(gpu::SweClockPush), "flood clock");
+    // An empty forcing table until set_forcing_table (the clock evaluates nothing from it then).
+    m.forcing = engine::Buffer(*m.ctx, 64 * 1024, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device,
+                               "flood forcing table");
+    const std::vector<glm::vec4> empty(4, glm::vec4(0));
+    m.forcing.upload(empty.data(), empty.size() * sizeof(glm::vec4));
     m.reduce_pipe = engine::Pipeline::compute(*m.ctx, "flood/swe_reduce.comp",
                                               {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                                {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
@@ -191,6 +198,7 @@ void SweGpu::enable_clock(const ClockConfig& config) {
             .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.partials)
             .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.clock)
             .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.logs.back())
+            .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.forcing)
             .write(m.ctx->device(), set);
         m.clock_sets.push_back(set);
     }
@@ -198,8 +206,43 @@ void SweGpu::enable_clock(const ClockConfig& config) {
     m.clocked = true;
 }
 
+void SweGpu::set_forcing_table(const ForcingTable& t) {
+    Impl& m = *impl_;
+    if (!m.clocked) throw std::logic_error("SweGpu::set_forcing_table: enable_clock first");
+    if (t.inflows.size() > 4) throw std::invalid_argument("SweGpu: at most 4 point inflows");
+    auto bits = [](uint32_t u) {
+        float f;
+        std::memcpy(&f, &u, 4);
+        return f;
+    };
+    std::vector<glm::vec4> v(SWE_FORCING_PATH, glm::vec4(0));
+    double length = 0;
+    for (size_t k = 0; k < t.storm_path.size(); ++k) {
+        if (k) length += std::hypot(t.storm_path[k][0] - t.storm_path[k - 1][0], t.storm_path[k][1] - t.storm_path[k - 1][1]);
+        v.push_back(glm::vec4(float(t.storm_path[k][0]), float(t.storm_path[k][1]), float(length), 0));
+    }
+    const size_t inflow_at = v.size();
+    v.resize(v.size() + t.inflows.size(), glm::vec4(0));
+    for (size_t e = 0; e < t.inflows.size(); ++e) {
+        const auto& in = t.inflows[e];
+        if (in.i >= m.grid.nx || in.j >= m.grid.ny) throw std::invalid_argument("SweGpu: an inflow cell outside the grid");
+        if (in.t_s.empty() || in.t_s.size() != in.q_m3_per_s.size())
+            throw std::invalid_argument("SweGpu: an inflow hydrograph needs rows of time and discharge");
+        v[inflow_at + e] = glm::vec4(bits(uint32_t(m.grid.index(in.i, in.j))), bits(uint32_t(v.size())),
+                                     bits(uint32_t(in.t_s.size())), 0);
+        for (size_t r = 0; r < in.t_s.size(); ++r) v.push_back(glm::vec4(float(in.t_s[r]), float(in.q_m3_per_s[r]), 0, 0));
+    }
+    v[SWE_FORCING_HEADER] = glm::vec4(bits(uint32_t(t.storm_path.size())), bits(uint32_t(t.inflows.size())), 0, 0);
+    v[SWE_FORCING_STORM] = glm::vec4(float(t.storm_start_s), float(t.storm_end_s), float(length), 0);
+    if (v.size() * sizeof(glm::vec4) > m.forcing.size())
+        throw std::invalid_argument("SweGpu: the forcing table is too large (storm path and hydrograph rows: at most " +
+                                    std::to_string(m.forcing.size() / sizeof(glm::vec4) - 8) + " in all)");
+    m.forcing.upload(v.data(), v.size() * sizeof(glm::vec4));
+    m.has_table = true;
+}
+
 uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t steps, const std::vector<Forcing>& forcing,
-                               uint32_t slot) {
+                               uint32_t slot, const WindowForcing& wf) {
     Impl& m = *impl_;
     if (!m.clocked) throw std::logic_error("SweGpu::record_window: enable_clock first");
     slot %= uint32_t(m.logs.size());
@@ -211,7 +254,9 @@ uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t st
         log.use(cmd, engine::Access::ComputeWrite);
         const gpu::SweClockPush cp{glm::uvec4(m.partial_count, log_index, start ? 1u : 0u, finish ? 1u : 0u),
                                    glm::vec4(float(window_s), float(m.grid.dx), float(m.clock_config.cfl),
-                                             float(m.clock_config.max_dt_s))};
+                                             float(m.clock_config.max_dt_s)),
+                                   glm::vec4(float(wf.end_s), float(wf.storm_radius_m), float(wf.storm_peak_m_per_s),
+                                             float(m.grid.dx * m.grid.dx))};
         m.clock_pipe.bind(cmd, m.clock_sets[slot]);
         m.clock_pipe.push(cmd, cp);
         vkCmdDispatch(cmd, 1, 1, 1);
@@ -220,7 +265,7 @@ uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t st
     for (uint32_t k = 0; k < steps; ++k) {
         clock_pass(m.log_used[slot] + k, k == 0, false);
         const Forcing& f = forcing.empty() ? none : forcing[std::min<size_t>(k, forcing.size() - 1)];
-        record_step_flags(cmd, 0.0, f, SWE_CLOCK);
+        record_step_flags(cmd, 0.0, m.has_table ? none : f, SWE_CLOCK | (m.has_table ? SWE_FORCING_TABLE : 0u));
         // The step's partials for the next clock pass.
         m.state[m.current].use(cmd, engine::Access::ComputeRead);
         m.ledger.use(cmd, engine::Access::ComputeRead);

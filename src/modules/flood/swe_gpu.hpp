@@ -7,6 +7,7 @@
 
 #include "resources.hpp"
 
+#include <array>
 #include <memory>
 #include <tuple>
 #include <vector>
@@ -64,12 +65,35 @@ public:
         double left_s = 0;                // time of the window still to go after it
     };
     void enable_clock(const ClockConfig& config);
+    // A forcing table for clocked steps: the clock pass then evaluates the storm cell's position and each
+    // inflow's hydrograph at the middle of every step on the GPU's own clock (exact volumes, no estimate of
+    // step times on the host), and the per-step Forcing passed to record_window is ignored.
+    struct ForcingTable {
+        std::vector<std::array<double, 2>> storm_path;  // metres from cell (0, 0)'s centre; empty: no storm
+        double storm_start_s = 0, storm_end_s = 0;
+        struct Inflow {
+            uint32_t i = 0, j = 0;
+            std::vector<double> t_s, q_m3_per_s;  // piecewise linear, end values held outside (Hydrograph::at)
+        };
+        std::vector<Inflow> inflows;  // at most 4
+    };
+    void set_forcing_table(const ForcingTable& table);
+    // What the clock needs per window with a forcing table: where the window ends on the flood clock, and the
+    // storm's radius and peak rate (which the timeline may ramp).
+    struct WindowForcing {
+        double end_s = 0;
+        double storm_radius_m = 0, storm_peak_m_per_s = 0;
+    };
     // Records `steps` clocked steps that advance a window of `window_s` seconds, plus whatever earlier windows
     // left undone when their steps ran out; forcing[k] (the last one for k past the end; none when empty)
     // drives step k. Steps whose window is already done copy the state (dt = 0). Returns the steps recorded:
     // fewer than asked when the slot's log is full.
     uint32_t record_window(VkCommandBuffer cmd, double window_s, uint32_t steps, const std::vector<Forcing>& forcing,
-                           uint32_t slot);
+                           uint32_t slot, const WindowForcing& window);
+    uint32_t record_window(VkCommandBuffer cmd, double window_s, uint32_t steps, const std::vector<Forcing>& forcing,
+                           uint32_t slot) {
+        return record_window(cmd, window_s, steps, forcing, slot, WindowForcing{});
+    }
     // The slot's log since the last call (call after the slot's submission finished), and clears it.
     std::vector<LogEntry> take_log(uint32_t slot);
     double dx() const;
