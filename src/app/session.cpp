@@ -52,7 +52,6 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
                                 world_.seed);
     samples_ = engine::supported_samples(*gpu_, o.msaa);
     world_renderer_ = std::make_unique<engine::WorldRenderer>(*gpu_, VkSampleCountFlagBits(samples_), colormaps_);
-    world_renderer_->set_terrain(terrain_);
     timer_ = std::make_unique<engine::GpuTimer>(*gpu_);
     if (o.render_targets) {
         target_ = std::make_unique<engine::RenderTarget>(*gpu_, o.width, o.height, VkSampleCountFlagBits(samples_));
@@ -121,9 +120,24 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
 }
 
 void Session::attach_modules() {
-    for (const ModuleEntry& e : module_registry()) {
-        if (!scene_.blocks.count(e.name)) continue;
-        std::unique_ptr<Module> m = e.create();
+    std::vector<std::unique_ptr<Module>> created;
+    for (const ModuleEntry& e : module_registry())
+        if (scene_.blocks.count(e.name)) created.push_back(e.create());
+    // The ground first: a module's DEM replaces the procedural terrain for everyone.
+    for (auto& m : created) {
+        std::optional<engine::Heightfield> ground;
+        try {
+            ground = m->provide_terrain(params_, info_);
+        } catch (const ParamError& err) {
+            throw scene_.error_at(err.param(), err.what());
+        }
+        if (ground) {
+            terrain_ = std::move(*ground);
+            break;
+        }
+    }
+    world_renderer_->set_terrain(terrain_);
+    for (auto& m : created) {
         AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_, draws_};
         try {
             m->attach(ac);

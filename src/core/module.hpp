@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/output_bus.hpp"
+#include "mesh.hpp"
 #include "scene/params.hpp"
 
 namespace engine {
@@ -105,6 +106,13 @@ public:
     virtual std::string title() const = 0;  // the panel's title
     virtual BlockSpec block() const = 0;    // the parameter declarations (name, type, unit, range, help)
 
+    // A module whose input is the ground itself (a DEM) gives the world's terrain here, in world coordinates;
+    // the session calls this on every module of the scene before any attaches, and the first terrain given (in
+    // registry order) replaces the procedural [terrain], so every module (WorldInfo::terrain), the renderer and
+    // the camera share one ground. Throw InputError or ParamError for bad input, as in attach.
+    virtual std::optional<engine::Heightfield> provide_terrain(const ParamStore& params, const WorldInfo& info) {
+        return std::nullopt;
+    }
     // After the scene is read: read input files (throw InputError for bad ones), create GPU resources.
     virtual void attach(AttachContext& ctx) = 0;
     // Publishes this module's outputs for other modules (called once after attach).

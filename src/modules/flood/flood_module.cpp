@@ -231,15 +231,12 @@ public:
         descriptors_ = std::make_unique<engine::DescriptorAllocator>(*gpu_);
         const ParamStore& p = ctx.params;
         sync_visual(p);
-        load_terrain(p, ctx.info);
+        prepare_ground(p, ctx.info);
         build_solver(p);
         read_records(p);
         set_forcing_table();
         create_stats();
-        if (draws_) {
-            world_->set_terrain(display_terrain());
-            create_drawing(p);
-        }
+        if (draws_) create_drawing(p);
         ledger_.initial_m3 = stored_volume(grid_, initial_state_);
         volume_m3_ = ledger_.initial_m3;
         initial_state_ = SweState{};
@@ -254,6 +251,33 @@ public:
         bus.publish_scalar("flood.sirens", "", "gauges whose siren has sounded", [this] { return double(sirens_sounded()); });
         bus.publish_scalar("flood.time_s", "s", "the flood's own clock (may trail the session by a window)",
                            [this] { return flood_time_s_; });
+    }
+
+    // The DEM (or the valley), its boundaries and its depression filling: what the world's terrain and the
+    // solver's bed are made of. Called by provide_terrain, before any module attaches, or by attach.
+    void prepare_ground(const ParamStore& p, const WorldInfo& info) {
+        if (ground_ready_) return;
+        load_terrain(p, info);
+        const std::string all = p.text("flood.boundary");
+        const char* names[4] = {"west", "east", "south", "north"};
+        for (int e = 0; e < 4; ++e) {
+            std::string b = p.text(std::string("flood.boundary_") + names[e]);
+            if (b == "same") b = all;
+            boundary_[e] = b == "open" ? Boundary::Open : Boundary::Closed;
+        }
+        if (valley_ || p.flag("flood.fill_depressions")) {
+            std::vector<double> z(dem_.v.begin(), dem_.v.end());  // NODATA stays NaN: walls
+            std::array<bool, 4> outlets{};
+            for (int e = 0; e < 4; ++e) outlets[e] = boundary_[e] == Boundary::Open;
+            filled_cells_ = fill_depressions(z, dem_.nx, dem_.ny, outlets);
+            for (size_t k = 0; k < z.size(); ++k) dem_.v[k] = float(z[k]);
+        }
+        ground_ready_ = true;
+    }
+
+    std::optional<engine::Heightfield> provide_terrain(const ParamStore& p, const WorldInfo& info) override {
+        prepare_ground(p, info);
+        return display_terrain();
     }
 
     void load_terrain(const ParamStore& p, const WorldInfo& info) {
@@ -300,23 +324,7 @@ public:
             grid_.z[k] = std::isnan(v) ? wall_z_ : v;
             if (std::isnan(v)) grid_.walls[k] = 1;
         }
-        const std::string all = p.text("flood.boundary");
-        const char* names[4] = {"west", "east", "south", "north"};
-        for (int e = 0; e < 4; ++e) {
-            std::string b = p.text(std::string("flood.boundary_") + names[e]);
-            if (b == "same") b = all;
-            grid_.boundary[e] = b == "open" ? Boundary::Open : Boundary::Closed;
-        }
-        if (valley_ || p.flag("flood.fill_depressions")) {
-            std::vector<double> z = grid_.z;
-            for (size_t k = 0; k < z.size(); ++k)
-                if (std::isnan(dem_.v[k])) z[k] = std::nan("");
-            std::array<bool, 4> outlets{};
-            for (int e = 0; e < 4; ++e) outlets[e] = grid_.boundary[e] == Boundary::Open;
-            filled_cells_ = fill_depressions(z, grid_.nx, grid_.ny, outlets);
-            for (size_t k = 0; k < z.size(); ++k)
-                if (!std::isnan(z[k])) grid_.z[k] = z[k], dem_.v[k] = float(z[k]);
-        }
+        grid_.boundary = boundary_;
         if (const auto* path = std::get_if<std::string>(&p.get("flood.manning_n"))) {
             const Raster m = read_raster(*path, shown_path(*path));
             if (m.nx != dem_.nx || m.ny != dem_.ny)
@@ -535,12 +543,12 @@ public:
     // The terrain the world draws: the DEM in world coordinates, NODATA at the lowest valid height (walls are a
     // solver device, not scenery), at most 1024 vertices a side.
     engine::Heightfield display_terrain() const {
-        const uint32_t stride = std::max(1u, (std::max(grid_.nx, grid_.ny) + 1023) / 1024);
+        const uint32_t stride = std::max(1u, (std::max(dem_.nx, dem_.ny) + 1023) / 1024);
         stride_ = stride;
         engine::Heightfield h;
-        h.nx = (grid_.nx - 1) / stride + 1;
-        h.ny = (grid_.ny - 1) / stride + 1;
-        h.dx = grid_.dx * stride;
+        h.nx = (dem_.nx - 1) / stride + 1;
+        h.ny = (dem_.ny - 1) / stride + 1;
+        h.dx = dem_.geo.cell * stride;
         const glm::dvec2 o = world_of_map(dem_.geo.x0, dem_.geo.y0);
         h.x0 = o.x;
         h.y0 = o.y;
@@ -550,7 +558,7 @@ public:
         h.z.resize(size_t(h.nx) * h.ny);
         for (uint32_t j = 0; j < h.ny; ++j)
             for (uint32_t i = 0; i < h.nx; ++i) {
-                const float v = dem_.v[grid_.index(i * stride, j * stride)];
+                const float v = dem_.v[size_t(j * stride) * dem_.nx + i * stride];
                 h.z[size_t(j) * h.nx + i] = std::isnan(v) ? lo : v;
             }
         return h;
@@ -1303,6 +1311,8 @@ private:
     double centre_x_ = 0, centre_y_ = 0;
     double wall_z_ = 0;
     size_t nodata_cells_ = 0, filled_cells_ = 0;
+    bool ground_ready_ = false;
+    std::array<Boundary, 4> boundary_{};
     SweGrid grid_;
     SweState initial_state_;
     std::vector<double> rain_cells_;
