@@ -147,6 +147,7 @@ public:
     [[nodiscard]] const std::vector<float>& populations() const { return f_; }
     [[nodiscard]] const std::vector<float>& temperature_populations() const { return g_; }
     [[nodiscard]] const std::vector<uint8_t>& mask() const { return mask_; }
+    [[nodiscard]] const std::vector<float>& heat_sources() const { return heat_k_; }  // K per step per cell
     [[nodiscard]] const std::vector<Patch>& patches() const { return patches_; }
     [[nodiscard]] float temperature_offset_c() const { return t_offset_c_; }
 

@@ -1,0 +1,263 @@
+// The data hall's LBM on the GPU; see lbm_gpu.hpp.
+#include "modules/datacenter/lbm_gpu.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "context.hpp"
+#include "datacenter/lbm_shared.h"
+#include "pipeline.hpp"
+#include "resources.hpp"
+
+namespace infrascape::datacenter {
+
+static_assert(sizeof(gpu::LbmPush) == 80 && sizeof(gpu::LbmPatch) == 32,
+              "LBM structs must match shaders/datacenter/lbm_shared.h");
+
+namespace {
+
+constexpr uint32_t kParts[3][2] = {{0, 7}, {7, 13}, {13, 19}};  // population ranges of the three buffers
+
+gpu::LbmPush push_of(const LbmParams& p, uint32_t nx, uint32_t ny, uint32_t nz, float t_offset) {
+    uint32_t flags = 0;
+    if (p.periodic[0]) flags |= LBM_PERIODIC_X;
+    if (p.periodic[1]) flags |= LBM_PERIODIC_Y;
+    if (p.periodic[2]) flags |= LBM_PERIODIC_Z;
+    if (p.thermal) flags |= LBM_THERMAL;
+    if (p.collision == Collision::Trt) flags |= LBM_TRT;
+    return gpu::LbmPush{glm::uvec4(nx, ny, nz, flags), glm::vec4(p.tau, p.magic, p.smagorinsky_cs, p.tau_thermal),
+                        glm::vec4(p.body_force[0], p.body_force[1], p.body_force[2], p.prandtl_turbulent),
+                        glm::vec4(p.gravity[0], p.gravity[1], p.gravity[2], p.beta_per_k),
+                        glm::vec4(p.reference_c, t_offset, 0, 0)};
+}
+
+uint32_t kind_of(CellKind k) {
+    switch (k) {
+        case CellKind::Fluid: return LBM_FLUID;
+        case CellKind::Wall: return LBM_WALL;
+        case CellKind::Inlet: return LBM_INLET;
+        case CellKind::Equilibrium: return LBM_EQUILIBRIUM;
+        case CellKind::Outlet: return LBM_OUTLET;
+    }
+    return LBM_FLUID;
+}
+
+}  // namespace
+
+LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz) {
+    LbmMemory m;
+    const double n = double(nx) * ny * nz;
+    // Two copies of 19 + 7 populations, heat, moments (16 B), density, mask (1 B).
+    m.bytes = n * (2 * 26 * 4 + 4 + 16 + 4 + 1);
+    const double part = n * 7 * 4;  // the largest population buffer
+    const double range = double(gpu.properties().limits.maxStorageBufferRange);
+    double heap = 0;
+    const auto& mp = gpu.memory_properties();
+    for (uint32_t h = 0; h < mp.memoryHeapCount; ++h)
+        if (mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) heap = std::max(heap, double(mp.memoryHeaps[h].size));
+    char text[200];
+    if (n * 16 > range || part > range) {
+        std::snprintf(text, sizeof text, "%.0f cells need %.0f MiB per population buffer; the device allows %.0f MiB",
+                      n, std::max(part, n * 16) / 1048576.0, range / 1048576.0);
+        m.fits = false;
+        m.why = text;
+    } else if (heap > 0 && m.bytes > 0.8 * heap) {
+        std::snprintf(text, sizeof text, "%.0f cells need %.0f MiB of device memory; the device has %.0f MiB",
+                      n, m.bytes / 1048576.0, heap / 1048576.0);
+        m.fits = false;
+        m.why = text;
+    }
+    return m;
+}
+
+struct LbmGpu::Impl {
+    engine::Context* ctx = nullptr;
+    uint32_t nx = 0, ny = 0, nz = 0;
+    size_t n = 0;
+    float t_offset = 20;
+    LbmParams params;
+    engine::Buffer f[2][3], g[2], mask, patches, heat, moments, density;
+    engine::Pipeline pipe;
+    std::unique_ptr<engine::DescriptorAllocator> descriptors;
+    VkDescriptorSet sets[2]{};
+    int current = 0;
+};
+
+LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_unique<Impl>()) {
+    Impl& m = *impl_;
+    m.ctx = &gpu;
+    m.nx = ref.nx();
+    m.ny = ref.ny();
+    m.nz = ref.nz();
+    m.n = ref.cells();
+    m.params = ref.params();
+    m.t_offset = ref.temperature_offset_c();
+    const LbmMemory mem = lbm_memory(gpu, m.nx, m.ny, m.nz);
+    if (!mem.fits) throw std::runtime_error("the data hall's grid does not fit the GPU: " + mem.why);
+    const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                       VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    const std::vector<float>& f0 = ref.populations();
+    const std::vector<float>& g0 = ref.temperature_populations();
+    for (int s = 0; s < 2; ++s) {
+        for (int part = 0; part < 3; ++part) {
+            const size_t count = size_t(kParts[part][1] - kParts[part][0]) * m.n;
+            m.f[s][part] = engine::Buffer(gpu, count * 4, storage, engine::MemoryKind::Device, "lbm populations");
+            m.f[s][part].upload(f0.data() + size_t(kParts[part][0]) * m.n, count * 4);
+        }
+        m.g[s] = engine::Buffer(gpu, 7 * m.n * 4, storage, engine::MemoryKind::Device, "lbm heat populations");
+        m.g[s].upload(g0.data(), 7 * m.n * 4);
+    }
+    std::vector<uint32_t> packed((m.n + 3) / 4, 0);
+    for (size_t c = 0; c < m.n; ++c) packed[c / 4] |= uint32_t(ref.mask()[c]) << (8 * (c % 4));
+    m.mask = engine::Buffer(gpu, packed.size() * 4, storage, engine::MemoryKind::Device, "lbm mask");
+    m.mask.upload(packed.data(), packed.size() * 4);
+    m.patches = engine::Buffer(gpu, 256 * sizeof(gpu::LbmPatch), storage, engine::MemoryKind::Device, "lbm patches");
+    set_patches(ref.patches());
+    m.heat = engine::Buffer(gpu, m.n * 4, storage, engine::MemoryKind::Device, "lbm heat sources");
+    set_heat_sources(ref.heat_sources());
+    m.moments = engine::Buffer(gpu, m.n * 16, storage, engine::MemoryKind::Device, "lbm moments");
+    m.density = engine::Buffer(gpu, m.n * 4, storage, engine::MemoryKind::Device, "lbm density");
+    std::vector<glm::vec4> mom(m.n, glm::vec4(0, 0, 0, m.params.reference_c));
+    m.moments.upload(mom.data(), m.n * 16);
+    std::vector<float> ones(m.n, 1.0f);
+    m.density.upload(ones.data(), m.n * 4);
+
+    const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
+    std::vector<engine::Binding> bindings;
+    for (uint32_t b = 0; b < 13; ++b) bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
+    m.pipe = engine::Pipeline::compute(gpu, "datacenter/lbm_step.comp", bindings, sizeof(gpu::LbmPush), "lbm step");
+    m.descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
+    for (int s = 0; s < 2; ++s) {
+        m.sets[s] = m.descriptors->allocate(m.pipe.set_layout());
+        const int d = 1 - s;
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[s][0])
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[s][1])
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[s][2])
+            .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[d][0])
+            .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[d][1])
+            .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[d][2])
+            .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.g[s])
+            .buffer(7, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.g[d])
+            .buffer(8, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.mask)
+            .buffer(9, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.patches)
+            .buffer(10, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.heat)
+            .buffer(11, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.moments)
+            .buffer(12, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.density)
+            .write(gpu.device(), m.sets[s]);
+    }
+}
+
+LbmGpu::~LbmGpu() = default;
+
+void LbmGpu::set_params(const LbmParams& params) { impl_->params = params; }
+
+void LbmGpu::set_patches(const std::vector<Patch>& patches) {
+    if (patches.size() > 256) throw std::invalid_argument("LbmGpu: at most 256 patches");
+    std::vector<gpu::LbmPatch> table(256, gpu::LbmPatch{glm::vec4(0), glm::uvec4(0)});
+    for (size_t k = 0; k < patches.size(); ++k)
+        table[k] = gpu::LbmPatch{glm::vec4(patches[k].u[0], patches[k].u[1], patches[k].u[2], patches[k].temperature_c),
+                                 glm::uvec4(kind_of(patches[k].kind), 0, 0, 0)};
+    impl_->patches.upload(table.data(), table.size() * sizeof(gpu::LbmPatch));
+}
+
+void LbmGpu::set_heat_sources(const std::vector<float>& k) {
+    Impl& m = *impl_;
+    if (k.size() != m.n) throw std::invalid_argument("LbmGpu: heat sources size differs from the grid");
+    m.heat.upload(k.data(), m.n * 4);
+}
+
+void LbmGpu::record_step(VkCommandBuffer cmd) {
+    Impl& m = *impl_;
+    const int s = m.current, d = 1 - s;
+    for (int part = 0; part < 3; ++part) {
+        m.f[s][part].use(cmd, engine::Access::ComputeRead);
+        m.f[d][part].use(cmd, engine::Access::ComputeWrite);
+    }
+    m.g[s].use(cmd, engine::Access::ComputeRead);
+    m.g[d].use(cmd, engine::Access::ComputeWrite);
+    m.mask.use(cmd, engine::Access::ComputeRead);
+    m.patches.use(cmd, engine::Access::ComputeRead);
+    m.heat.use(cmd, engine::Access::ComputeRead);
+    m.moments.use(cmd, engine::Access::ComputeWrite);
+    m.density.use(cmd, engine::Access::ComputeWrite);
+    const gpu::LbmPush push = push_of(m.params, m.nx, m.ny, m.nz, m.t_offset);
+    m.pipe.bind(cmd, m.sets[s]);
+    m.pipe.push(cmd, push);
+    vkCmdDispatch(cmd, (m.nx + LBM_LOCAL_X - 1) / LBM_LOCAL_X, m.ny, m.nz);
+    m.current = d;
+}
+
+void LbmGpu::run(uint32_t steps) {
+    impl_->ctx->submit_and_wait([&](VkCommandBuffer cmd) {
+        for (uint32_t k = 0; k < steps; ++k) record_step(cmd);
+    });
+}
+
+std::vector<float> LbmGpu::populations() const {
+    const Impl& m = *impl_;
+    std::vector<float> out(19 * m.n);
+    for (int part = 0; part < 3; ++part)
+        const_cast<engine::Buffer&>(m.f[m.current][part])
+            .download(out.data() + size_t(kParts[part][0]) * m.n, size_t(kParts[part][1] - kParts[part][0]) * m.n * 4);
+    return out;
+}
+
+std::vector<float> LbmGpu::temperature_populations() const {
+    const Impl& m = *impl_;
+    std::vector<float> out(7 * m.n);
+    const_cast<engine::Buffer&>(m.g[m.current]).download(out.data(), out.size() * 4);
+    return out;
+}
+
+std::vector<float> LbmGpu::moments() const {
+    const Impl& m = *impl_;
+    std::vector<float> out(4 * m.n);
+    const_cast<engine::Buffer&>(m.moments).download(out.data(), out.size() * 4);
+    return out;
+}
+
+std::vector<float> LbmGpu::density() const {
+    const Impl& m = *impl_;
+    std::vector<float> out(m.n);
+    const_cast<engine::Buffer&>(m.density).download(out.data(), out.size() * 4);
+    return out;
+}
+
+engine::Buffer& LbmGpu::moments_buffer() { return impl_->moments; }
+
+std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu) {
+    std::vector<BenchKernel> out;
+    const uint32_t sizes[3][3] = {{64, 64, 64}, {128, 128, 128}, {256, 128, 64}};
+    for (const auto& sz : sizes) {
+        if (!lbm_memory(gpu, sz[0], sz[1], sz[2]).fits) continue;
+        // A hall-like case: walls all round, a warm block of cells releasing heat, buoyancy and Smagorinsky on,
+        // air moving (a uniform start velocity), so every branch of the fluid path runs.
+        LbmParams p;
+        p.tau = 0.51f;
+        p.smagorinsky_cs = 0.16f;
+        p.beta_per_k = 3.4e-3f;
+        p.gravity = {0, 0, -1e-5f};
+        p.tau_thermal = 0.52f;
+        LbmReference hall(sz[0], sz[1], sz[2], p);
+        hall.initialise(1.0f, {0.02f, 0.0f, 0.0f}, 22.0f);
+        for (uint32_t z = 1; z < sz[2] / 2; ++z)
+            for (uint32_t y = sz[1] / 3; y < sz[1] / 2; ++y)
+                for (uint32_t x = sz[0] / 3; x < sz[0] / 2; ++x) hall.set_heat_source(x, y, z, 1e-4f);
+        auto solver = std::make_shared<LbmGpu>(gpu, hall);
+        BenchKernel k;
+        k.name = "datacenter.lbm (" + std::to_string(sz[0]) + "x" + std::to_string(sz[1]) + "x" + std::to_string(sz[2]) + ")";
+        k.item_unit = "lattice updates";
+        k.items = double(sz[0]) * sz[1] * sz[2];
+        // The least traffic per cell: 19 + 7 populations read and written (208 B), the mask byte, the heat source
+        // (4 B), the moments (16 B) and density (4 B) written.
+        k.bytes = k.items * (26 * 8 + 1 + 4 + 16 + 4);
+        k.record = [solver](VkCommandBuffer cmd) { solver->record_step(cmd); };
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+}  // namespace infrascape::datacenter

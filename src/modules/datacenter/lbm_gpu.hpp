@@ -1,0 +1,66 @@
+// The data hall's lattice Boltzmann solver on the GPU: shaders/datacenter/lbm_step.comp, one fused pull step per
+// dispatch over ping-pong population buffers, mirroring LbmReference::step cell by cell in float. The geometry,
+// patches, heat sources, parameters and initial populations are taken from an LbmReference built with its API,
+// so the module and the tests describe a hall once.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/module.hpp"
+#include "modules/datacenter/lbm_reference.hpp"
+
+namespace engine {
+class Context;
+class Buffer;
+}  // namespace engine
+
+namespace infrascape::datacenter {
+
+// Device memory a hall of nx x ny x nz cells needs (populations, heat, mask, moments) and whether it fits: each
+// population part under maxStorageBufferRange, everything under the largest device-local heap. `why` says which
+// limit a grid breaks.
+struct LbmMemory {
+    double bytes = 0;
+    bool fits = true;
+    std::string why;
+};
+LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz);
+
+class LbmGpu {
+public:
+    // Throws std::runtime_error when the grid does not fit the device (lbm_memory).
+    LbmGpu(engine::Context& gpu, const LbmReference& initial);
+    ~LbmGpu();
+    LbmGpu(const LbmGpu&) = delete;
+    LbmGpu& operator=(const LbmGpu&) = delete;
+
+    void set_params(const LbmParams& params);             // live: relaxation, forces, buoyancy
+    void set_patches(const std::vector<Patch>& patches);  // live: fan speeds, supply temperatures (blocking upload)
+    void set_heat_sources(const std::vector<float>& k_per_step);  // per cell (blocking upload)
+
+    void record_step(VkCommandBuffer cmd);  // one step
+    void run(uint32_t steps);               // steps in one submission, waited for
+
+    // Read back (blocking): populations as LbmReference lays them out (f_q - w_q, g_q - w_q T_offset), and the
+    // moments of the last step: (ux, uy, uz, T) per cell and rho per cell.
+    std::vector<float> populations() const;
+    std::vector<float> temperature_populations() const;
+    std::vector<float> moments() const;  // 4 per cell
+    std::vector<float> density() const;
+    // The moments buffer (vec4 per cell, written by the last step) for drawing and readback copies.
+    engine::Buffer& moments_buffer();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Bench kernels: the LBM step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy) on 64^3, 128^3 and a 256 x 128 x 64
+// hall, as many as fit the device.
+std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu);
+
+}  // namespace infrascape::datacenter

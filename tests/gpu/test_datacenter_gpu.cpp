@@ -1,0 +1,116 @@
+// The data hall's GPU LBM step against its C++ reference on the same run: a small closed room with a rack (fan
+// faces as Inlet patches, heat sources), a cooling unit (Equilibrium supply, Outlet return), buoyancy,
+// Smagorinsky and TRT; and a periodic channel driven by a body force with BGK.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "context.hpp"
+#include "gpu_test_support.hpp"
+#include "modules/datacenter/lbm_gpu.hpp"
+#include "modules/datacenter/lbm_reference.hpp"
+
+using namespace infrascape::datacenter;
+
+namespace {
+
+struct Diff {
+    double du = 0, u_max = 0, dt = 0, t_span = 0, df = 0, f_max = 0;
+};
+
+Diff compare(const LbmReference& ref, const LbmGpu& dev) {
+    Diff d;
+    const std::vector<float> m = dev.moments();
+    double t_lo = 1e30, t_hi = -1e30;
+    for (uint32_t z = 0; z < ref.nz(); ++z)
+        for (uint32_t y = 0; y < ref.ny(); ++y)
+            for (uint32_t x = 0; x < ref.nx(); ++x) {
+                const size_t c = ref.cell(x, y, z);
+                const CellSample s = ref.sample(x, y, z);
+                for (int a = 0; a < 3; ++a) {
+                    d.u_max = std::max(d.u_max, double(std::abs(s.u[a])));
+                    d.du = std::max(d.du, double(std::abs(m[4 * c + a] - s.u[a])));
+                }
+                t_lo = std::min(t_lo, double(s.temperature_c));
+                t_hi = std::max(t_hi, double(s.temperature_c));
+                d.dt = std::max(d.dt, double(std::abs(m[4 * c + 3] - s.temperature_c)));
+            }
+    d.t_span = t_hi - t_lo;
+    const std::vector<float> f = dev.populations();
+    for (size_t k = 0; k < f.size(); ++k) {
+        d.f_max = std::max(d.f_max, double(std::abs(ref.populations()[k])));
+        d.df = std::max(d.df, double(std::abs(f[k] - ref.populations()[k])));
+    }
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("GPU LBM step equals the C++ reference in a room with a rack and a cooling unit", "[gpu][datacenter]") {
+    auto gpu = test::validated_context();
+    LbmParams p;
+    p.tau = 0.53f;
+    p.smagorinsky_cs = 0.16f;
+    p.beta_per_k = 3.4e-3f;
+    p.gravity = {0, 0, -2e-4f};
+    p.tau_thermal = 0.55f;
+    p.reference_c = 22.0f;
+    LbmReference ref(26, 18, 12, p);  // x not a multiple of the 64-wide workgroup
+    const uint8_t rack = ref.add_patch({CellKind::Wall, {0, 0, 0}, 22.0f});
+    const uint8_t fan_in = ref.add_patch({CellKind::Inlet, {-0.03f, 0, 0}, 22.0f});   // sucks room air at the front
+    const uint8_t fan_out = ref.add_patch({CellKind::Inlet, {0.03f, 0, 0}, 32.0f});   // blows hot air at the back
+    const uint8_t supply = ref.add_patch({CellKind::Equilibrium, {0, 0, 0.02f}, 18.0f});
+    const uint8_t ret = ref.add_patch({CellKind::Outlet, {0, 0, 0}, 22.0f});
+    ref.fill_box(10, 14, 6, 12, 0, 8, rack);
+    ref.fill_box(9, 10, 7, 11, 1, 7, fan_in);
+    ref.fill_box(14, 15, 7, 11, 1, 7, fan_out);
+    ref.fill_box(2, 5, 2, 5, 0, 1, supply);
+    ref.fill_box(21, 24, 13, 16, 11, 12, ret);
+    for (uint32_t z = 1; z < 6; ++z)
+        for (uint32_t y = 7; y < 11; ++y) ref.set_heat_source(16, y, z, 2e-3f);
+    ref.initialise(1.0f, {0, 0, 0}, 22.0f);
+    LbmGpu dev(*gpu, ref);
+    ref.run(100);
+    dev.run(100);
+    const Diff d = compare(ref, dev);
+    INFO("max |du| " << d.du << " of " << d.u_max << "; max |dT| " << d.dt << " K of a " << d.t_span
+                     << " K span; max |df| " << d.df << " of " << d.f_max);
+    REQUIRE(d.u_max > 0.01);
+    REQUIRE(d.t_span > 1.0);
+    CHECK(d.du < 1e-4 * d.u_max);
+    CHECK(d.dt < 1e-4 * d.t_span);
+    CHECK(d.df < 1e-4 * d.f_max);
+    CHECK(gpu->validation_messages() == 0);
+}
+
+TEST_CASE("GPU LBM step equals the C++ reference in a periodic channel driven by a body force (BGK)",
+          "[gpu][datacenter]") {
+    auto gpu = test::validated_context();
+    LbmParams p;
+    p.tau = 0.8f;
+    p.collision = Collision::Bgk;
+    p.thermal = false;
+    p.body_force = {1e-5f, 0, 0};
+    p.periodic = {true, true, false};
+    LbmReference ref(8, 4, 24, p);
+    ref.initialise(1.0f, {0, 0, 0}, 20.0f);
+    LbmGpu dev(*gpu, ref);
+    ref.run(100);
+    dev.run(100);
+    const Diff d = compare(ref, dev);
+    INFO("max |du| " << d.du << " of " << d.u_max << "; max |df| " << d.df << " of " << d.f_max);
+    REQUIRE(d.u_max > 1e-4);
+    CHECK(d.du < 1e-4 * d.u_max);
+    CHECK(d.df < 1e-4 * d.f_max);
+    CHECK(gpu->validation_messages() == 0);
+}
+
+TEST_CASE("a data hall too fine for the device's memory is refused with the limit it breaks", "[gpu][datacenter]") {
+    auto gpu = test::validated_context();
+    const LbmMemory small = lbm_memory(*gpu, 64, 64, 64);
+    CHECK(small.fits);
+    const LbmMemory huge = lbm_memory(*gpu, 4096, 4096, 512);
+    CHECK_FALSE(huge.fits);
+    CHECK(huge.why.find("MiB") != std::string::npos);
+}
