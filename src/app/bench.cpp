@@ -13,7 +13,6 @@
 #include "app/commands.hpp"
 #include "app/frame_submitter.hpp"
 #include "app/session.hpp"
-#include "modules/datacenter/lbm_gpu.hpp"
 #include "modules/grid/case.hpp"
 #include "modules/grid/power_flow.hpp"
 #include "pipeline.hpp"
@@ -142,12 +141,6 @@ int bench_command(const BenchOptions& o) {
             const double s = time_kernel(*gpu, k.record, repeat);
             rows.push_back({k.name, k.item_unit, k.items / s, k.bytes / s / 1e9, s * 1e3});
         }
-    }
-
-    // Solver kernels whose module is still to come (the data hall's lattice Boltzmann step).
-    for (const BenchKernel& k : datacenter::lbm_bench_kernels(*gpu)) {
-        const double s = time_kernel(*gpu, k.record, repeat);
-        rows.push_back({k.name, k.item_unit, k.items / s, k.bytes / s / 1e9, s * 1e3});
     }
 
     // [SECTION] CPU solvers.

@@ -1,6 +1,7 @@
 // The explicit list of simulation modules: one line per module. No self-registering statics.
 #include "core/module.hpp"
 #include "modules/city/city_module.hpp"
+#include "modules/datacenter/datacenter_module.hpp"
 #include "modules/example/example_module.hpp"
 #include "modules/flood/flood_module.hpp"
 #include "modules/grid/grid_cli.hpp"
@@ -14,6 +15,7 @@ const std::vector<ModuleEntry>& module_registry() {
         {"city", &city::create},
         {"grid", &grid::create},
         {"flood", &flood::create},
+        {"datacenter", &datacenter::create},
     };
     return modules;
 }

@@ -173,6 +173,40 @@ reached = [r for r in rows if r["arrival_s"] and r["siren_s"] and float(r["lead_
 sys.exit(0 if len(reached) >= 2 else 1)
 PY
     ;;
+datacenter_corpus)
+    # Malformed data hall scenes: negative power, racks or units outside the hall, a grid too fine for the device,
+    # a bad rack model, ...: file:line:col, exit code 2. A trailing "..." matches a prefix (device limits, paths).
+    n=0
+    for f in tests/datacenter/scene_corpus/*.toml; do
+        want=$(grep "^$(basename "$f")|" tests/datacenter/scene_corpus/expected.txt | cut -d'|' -f2-)
+        [ -n "$want" ] || fail "no expected message for $f"
+        expect_rc 2 "$bin" run "$f" --until 1s --export "$tmp/e"
+        got=$(cat "$tmp/out")
+        case "$want" in
+            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
+            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
+        esac
+        n=$((n + 1))
+    done
+    [ "$n" -ge 12 ] || fail "only $n corpus files"
+    ;;
+datacenter_run_export)
+    # The default hall through its crisis: exports, and GPUs throttling once the supply air warms and a unit fails.
+    expect_rc 0 "$bin" run scenes/ai_datacenter.toml --until 45s --export "$tmp/e" --validate
+    d="$tmp/e/datacenter"
+    [ "$(head -1 "$d/racks.csv")" = "rack,row,position,x_m,y_m,it_kw,inlet_c_mean,inlet_c_max,outlet_c,hottest_gpu_c,throttled_gpus" ] || fail "racks header: $(head -1 "$d/racks.csv")"
+    [ "$(wc -l < "$d/racks.csv")" -eq 41 ] || fail "racks rows: $(wc -l < "$d/racks.csv")"
+    head -1 "$d/cooling.csv" | grep -q "^time_s,it_kw,cooling_kw,pue,CRAH-W1_removed_kw" || fail "cooling header: $(head -1 "$d/cooling.csv")"
+    for f in temperature velocity; do head -c 200 "$d/$f.vti" | grep -q 'VTKFile type="ImageData"' || fail "$f.vti"; done
+    grep -q "datacenter.GPUs throttled = [1-9]" "$tmp/out" || fail "GPUs should throttle by 45 s: $(cat "$tmp/out")"
+    python3 - "$d/cooling.csv" <<'PY' || fail "PUE should rise with the outdoor temperature"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+pue = [float(r["pue"]) for r in rows]
+print("PUE", pue[0], "->", pue[-1])
+sys.exit(0 if pue[-1] > pue[0] > 1.0 else 1)
+PY
+    ;;
 grid_corpus)
     # Malformed grid scene values and the files they name (case, gazetteer): file:line:col, exit code 2. A
     # trailing "..." matches a prefix (the tower count depends on the layout the device computed).

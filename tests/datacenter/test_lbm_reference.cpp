@@ -376,6 +376,79 @@ TEST_CASE("A heated duct with a velocity inlet and an outlet balances mass and h
     CHECK(u_out / kNy == Approx(kU).epsilon(0.02));  // the inlet's flow rate reaches the outlet
 }
 
+TEST_CASE("A closed room with one rack and one cooling unit: heat removed equals the rack's heat, and its air rises "
+          "by P / (rho cp Q)", "[datacenter][lbm]") {
+    // A rack (a solid box) draws room air through its front face and blows it out of its back face 10 K warmer
+    // (its fans: Inlet patches with the same velocity; the exhaust temperature follows the mean of the air in
+    // front, as the module's rack model does); a cooling unit blows 18 C air up through floor tiles (Equilibrium
+    // cells) and takes the room's air back through a ceiling grille (Outlet cells). At steady state the heat the
+    // unit removes (the resets of its cells) equals the heat the rack adds (its Inlet faces), and the mixed-cup
+    // rise of the air across the rack is the rack's heat over its flow, P / (rho cp Q) in lattice units.
+    constexpr float kU = 0.05f, kRise = 10.0f, kSupply = 18.0f;
+    LbmParams p;
+    p.tau = 0.6f;
+    p.tau_thermal = 0.6f;
+    p.reference_c = kSupply;
+    LbmReference lbm(24, 16, 12, p);
+    const uint8_t body = lbm.add_patch({CellKind::Wall, {0, 0, 0}, kSupply});
+    const uint8_t front = lbm.add_patch({CellKind::Inlet, {0, kU, 0}, kSupply});
+    const uint8_t back = lbm.add_patch({CellKind::Inlet, {0, kU, 0}, kSupply + kRise});
+    lbm.fill_box(10, 14, 6, 10, 0, 8, body);
+    lbm.fill_box(10, 14, 6, 7, 0, 8, front);
+    lbm.fill_box(10, 14, 9, 10, 0, 8, back);
+    // The fans' design flow: 32 face cells at kU. The faces touch the floor, so their edge links lose flow; their
+    // speed is raised so they deliver the design flow (as the module sizes its racks' fans).
+    const float flow = kU * 4 * 8;
+    const double per_speed_in = face_flow_per_speed(lbm, front, {0, 1, 0}, false);
+    const double per_speed_out = face_flow_per_speed(lbm, back, {0, 1, 0}, true);
+    CHECK(per_speed_in == Approx(per_speed_out));
+    CHECK(per_speed_out < 32.0);  // the floor and the face's sides take links
+    lbm.patch(front).u[1] = float(flow / per_speed_in);
+    lbm.patch(back).u[1] = float(flow / per_speed_out);
+    const uint8_t tiles = lbm.add_patch({CellKind::Equilibrium, {0, 0, flow / 20}, kSupply});
+    const uint8_t grille = lbm.add_patch({CellKind::Outlet, {0, 0, 0}, kSupply});
+    lbm.fill_box(4, 8, 1, 6, 0, 1, tiles);  // 20 tiles deliver the rack's flow
+    lbm.fill_box(16, 20, 10, 14, 11, 12, grille);
+    lbm.initialise(1.0f, {0, 0, 0}, kSupply);
+    // Mixed-cup temperature of a layer of fluid cells across the flow (weighted by u_y).
+    auto mixed = [&](uint32_t y) {
+        double tu = 0, u = 0;
+        for (uint32_t z = 0; z < 8; ++z)
+            for (uint32_t x = 10; x < 14; ++x) {
+                const CellSample c = lbm.sample(x, y, z);
+                tu += c.temperature_c * c.u[1];
+                u += c.u[1];
+            }
+        return tu / u;
+    };
+    auto follow = [&] {  // the exhaust: the air in front plus the rack's rise
+        double t = 0;
+        for (uint32_t z = 0; z < 8; ++z)
+            for (uint32_t x = 10; x < 14; ++x) t += lbm.sample(x, 5, z).temperature_c;
+        lbm.patch(back).temperature_c = float(t / 32 + kRise);
+    };
+    for (int k = 0; k < 1500; ++k) {  // about five turnovers of the room's air
+        lbm.run(10);
+        follow();
+    }
+    StepReport r;
+    for (int k = 0; k < 100; ++k) {
+        r += lbm.run(10);
+        follow();
+    }
+    const double rack = r.heat_inlet, removed = -(r.heat_boundary - r.heat_inlet);
+    // The rack's outlet minus inlet in the air: the mixed-cup temperatures one cell behind and one in front.
+    const double model = rack / r.steps / flow;
+    const double air_rise = mixed(10) - mixed(5);
+    if (verbose())
+        std::printf("room: rack %.5f K cells/step, unit removes %.5f, rise across the rack %.3f K (in the air %.3f K; "
+                    "P / (rho cp Q) %.3f K)\n", rack / r.steps, removed / r.steps, lbm.patch(back).temperature_c - mixed(5),
+                    air_rise, model);
+    CHECK(rack > 0);
+    CHECK(std::abs(removed - rack) / rack < 0.02);
+    CHECK(air_rise == Approx(model).epsilon(0.05));
+}
+
 // [SECTION] Units and stability
 TEST_CASE("Unit conversion round trips and the stability report", "[datacenter][lbm]") {
     const LbmUnits u = LbmUnits::from_velocity(0.1, 2.0, 0.1);  // dx 10 cm, 2 m/s at lattice 0.1

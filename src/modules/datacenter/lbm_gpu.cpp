@@ -154,13 +154,24 @@ LbmGpu::~LbmGpu() = default;
 
 void LbmGpu::set_params(const LbmParams& params) { impl_->params = params; }
 
-void LbmGpu::set_patches(const std::vector<Patch>& patches) {
+static std::vector<gpu::LbmPatch> patch_table(const std::vector<Patch>& patches) {
     if (patches.size() > 256) throw std::invalid_argument("LbmGpu: at most 256 patches");
     std::vector<gpu::LbmPatch> table(256, gpu::LbmPatch{glm::vec4(0), glm::uvec4(0)});
     for (size_t k = 0; k < patches.size(); ++k)
         table[k] = gpu::LbmPatch{glm::vec4(patches[k].u[0], patches[k].u[1], patches[k].u[2], patches[k].temperature_c),
                                  glm::uvec4(kind_of(patches[k].kind), 0, 0, 0)};
+    return table;
+}
+
+void LbmGpu::set_patches(const std::vector<Patch>& patches) {
+    const std::vector<gpu::LbmPatch> table = patch_table(patches);
     impl_->patches.upload(table.data(), table.size() * sizeof(gpu::LbmPatch));
+}
+
+void LbmGpu::record_patches(VkCommandBuffer cmd, const std::vector<Patch>& patches) {
+    const std::vector<gpu::LbmPatch> table = patch_table(patches);
+    impl_->patches.use(cmd, engine::Access::TransferDst);
+    vkCmdUpdateBuffer(cmd, impl_->patches.handle(), 0, table.size() * sizeof(gpu::LbmPatch), table.data());
 }
 
 void LbmGpu::set_heat_sources(const std::vector<float>& k) {
@@ -227,6 +238,8 @@ std::vector<float> LbmGpu::density() const {
 }
 
 engine::Buffer& LbmGpu::moments_buffer() { return impl_->moments; }
+engine::Buffer& LbmGpu::mask_buffer() { return impl_->mask; }
+engine::Buffer& LbmGpu::patches_buffer() { return impl_->patches; }
 
 std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu) {
     std::vector<BenchKernel> out;

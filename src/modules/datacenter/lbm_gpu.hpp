@@ -41,6 +41,9 @@ public:
     void set_params(const LbmParams& params);             // live: relaxation, forces, buoyancy
     void set_patches(const std::vector<Patch>& patches);  // live: fan speeds, supply temperatures (blocking upload)
     void set_heat_sources(const std::vector<float>& k_per_step);  // per cell (blocking upload)
+    // The patch table updated inside a command buffer (ordered with the steps around it): per-frame changes
+    // such as rack exhaust temperatures and failed units.
+    void record_patches(VkCommandBuffer cmd, const std::vector<Patch>& patches);
 
     void record_step(VkCommandBuffer cmd);  // one step
     void run(uint32_t steps);               // steps in one submission, waited for
@@ -53,6 +56,8 @@ public:
     std::vector<float> density() const;
     // The moments buffer (vec4 per cell, written by the last step) for drawing and readback copies.
     engine::Buffer& moments_buffer();
+    engine::Buffer& mask_buffer();     // one byte per cell, four to a uint
+    engine::Buffer& patches_buffer();  // 256 LbmPatch
 
 private:
     struct Impl;

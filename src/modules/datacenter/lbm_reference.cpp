@@ -47,6 +47,7 @@ StepReport& StepReport::operator+=(const StepReport& r) {
     mass_boundary += r.mass_boundary;
     heat_boundary += r.heat_boundary;
     heat_source += r.heat_source;
+    heat_inlet += r.heat_inlet;
     steps += r.steps;
     return *this;
 }
@@ -261,6 +262,7 @@ StepReport LbmReference::step() {
                                             if (c3[a] != 0) g[1 + 2 * a + (c3[a] < 0 ? 1 : 0)] += 0.5f * dh;
                                     }
                                     report.heat_boundary += dh;
+                                    report.heat_inlet += dh;
                                 }
                             }
                         }
@@ -430,6 +432,32 @@ StepReport LbmReference::step() {
     f_.swap(f_next_);
     if (p.thermal) g_.swap(g_next_);
     return report;
+}
+
+double face_flow_per_speed(const LbmReference& lbm, uint8_t patch, std::array<float, 3> dir, bool into_fluid) {
+    double flow = 0;
+    const int dims[3] = {int(lbm.nx()), int(lbm.ny()), int(lbm.nz())};
+    for (uint32_t z = 0; z < lbm.nz(); ++z)
+        for (uint32_t y = 0; y < lbm.ny(); ++y)
+            for (uint32_t x = 0; x < lbm.nx(); ++x) {
+                if (lbm.mask()[lbm.cell(x, y, z)] != patch) continue;
+                for (int q = 1; q < kQ; ++q) {
+                    const float cd = kCx[q] * dir[0] + kCy[q] * dir[1] + kCz[q] * dir[2];
+                    if (into_fluid ? cd <= 0.0f : cd >= 0.0f) continue;
+                    int n[3] = {int(x) + kCx[q], int(y) + kCy[q], int(z) + kCz[q]};
+                    bool inside = true;
+                    for (int a = 0; a < 3; ++a) {
+                        if (n[a] >= 0 && n[a] < dims[a]) continue;
+                        if (!lbm.params().periodic[a]) inside = false;
+                        n[a] = (n[a] + dims[a]) % dims[a];
+                    }
+                    if (!inside) continue;
+                    const CellKind k = lbm.patches()[lbm.mask()[lbm.cell(n[0], n[1], n[2])]].kind;
+                    if (k == CellKind::Wall || k == CellKind::Inlet) continue;
+                    flow += 6.0 * kW[q] * std::abs(cd);
+                }
+            }
+    return flow;
 }
 
 StepReport LbmReference::run(uint32_t steps) {

@@ -99,6 +99,7 @@ struct StepReport {
     double mass_boundary = 0.0;  // mass added through Inlet faces, moving walls and Equilibrium/Outlet resets
     double heat_boundary = 0.0;  // heat added through Inlet faces and Equilibrium/Outlet resets (cold: negative)
     double heat_source = 0.0;    // heat added by the per-cell sources
+    double heat_inlet = 0.0;     // the part of heat_boundary that came through Inlet faces (racks' fans)
     uint32_t steps = 0;
 
     StepReport& operator+=(const StepReport& r);
@@ -164,6 +165,14 @@ private:
     std::vector<float> f_, f_next_, g_, g_next_;     // ping-pong pairs
     std::vector<float> rho_, ux_, uy_, uz_, temp_;   // moments of the last step
 };
+
+// The volume flow (lattice cells^3 per step) an Inlet patch moves per unit of lattice speed along the unit vector
+// `dir`: the sum over its cells' links to cells holding air of 6 w_q (c_q . dir), over the links on which air
+// enters the fluid (`into_fluid`, c_q . dir > 0: an exhaust) or leaves it (c_q . dir < 0: a suction face). An
+// infinite flat face moves exactly 1 per face cell; at a face's edges links that end in walls move nothing
+// (Ladd's term only acts between the face and air), so a real face moves less: scale its speed by
+// cells / face_flow_per_speed to deliver a design flow.
+double face_flow_per_speed(const LbmReference& lbm, uint8_t patch, std::array<float, 3> dir, bool into_fluid);
 
 // Smagorinsky relaxation time (Hou et al. 1996, eq. 13 in lattice units with filter width dx):
 // tau = (tau0 + sqrt(tau0^2 + 18 sqrt(2) Cs^2 |Pi_neq| / rho)) / 2, |Pi_neq| = sqrt(Pi_neq : Pi_neq).

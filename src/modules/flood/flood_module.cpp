@@ -829,6 +829,12 @@ public:
             shown_name_ = show_;
         }
         shown_.use(cmd, engine::Access::FragmentSampled);
+        // The overlay's style before the world pass that draws it (overlay() runs after it).
+        const engine::LegendSpec legend = legend_spec();
+        world_->overlay_style.min = float(legend.min);
+        world_->overlay_style.max = float(legend.max);
+        world_->overlay_style.colormap = legend.colormap;
+        world_->overlay_style.opacity = show_ == "water" ? 0.0f : 0.85f;
         world_->prepare_overlay(cmd);
         if (particle_count_ > 0) {
             const gpu::FloodParticlePush pp{glm::uvec4(grid_.nx, grid_.ny, particle_count_, uint32_t(frame_counter_)),
@@ -1021,34 +1027,8 @@ public:
 
     void overlay(OverlayContext& ctx) override {
         sync_visual(ctx.params);
-        engine::LegendSpec legend;
-        if (show_ == "water") {
-            legend.quantity = "Water depth";
-            legend.unit = "m";
-            legend.max = depth_scale_m_;
-            legend.colormap = engine::Colormap::Blues;
-        } else if (show_ == "max_depth") {
-            legend.quantity = "Largest depth so far";
-            legend.unit = "m";
-            legend.max = depth_scale_m_;
-            legend.colormap = engine::Colormap::Viridis;
-        } else if (show_ == "arrival_time") {
-            legend.quantity = "Water arrived (> 0.1 m)";
-            legend.unit = "min";
-            legend.max = std::max(10.0, std::ceil(flood_time_s_ / 600.0) * 10.0);
-            legend.colormap = engine::Colormap::Inferno;
-        } else {
-            legend.quantity = "Hazard: 1 low, 2 some, 3 most, 4 all";
-            legend.unit = "danger class";
-            legend.min = 0;
-            legend.max = 4;
-            legend.colormap = engine::Colormap::Turbo;
-        }
+        const engine::LegendSpec legend = legend_spec();
         engine::draw_legend(legend, ctx.colormaps);
-        world_->overlay_style.min = float(legend.min);
-        world_->overlay_style.max = float(legend.max);
-        world_->overlay_style.colormap = legend.colormap;
-        world_->overlay_style.opacity = show_ == "water" ? 0.0f : 0.85f;
 
         // The flood's state, top right, and labels over the gauges and sites.
         ImDrawList* dl = ImGui::GetForegroundDrawList();
@@ -1088,6 +1068,33 @@ public:
             label({w.x, w.y, grid_.z[s.cell] + 4 * marker_scale_}, s.name,
                   s.arrival_s >= 0 ? IM_COL32(170, 20, 20, 220) : warned(s) ? IM_COL32(160, 100, 10, 220) : IM_COL32(30, 34, 44, 180));
         }
+    }
+
+    engine::LegendSpec legend_spec() const {
+        engine::LegendSpec legend;
+        if (show_ == "water") {
+            legend.quantity = "Water depth";
+            legend.unit = "m";
+            legend.max = depth_scale_m_;
+            legend.colormap = engine::Colormap::Blues;
+        } else if (show_ == "max_depth") {
+            legend.quantity = "Largest depth so far";
+            legend.unit = "m";
+            legend.max = depth_scale_m_;
+            legend.colormap = engine::Colormap::Viridis;
+        } else if (show_ == "arrival_time") {
+            legend.quantity = "Water arrived (> 0.1 m)";
+            legend.unit = "min";
+            legend.max = std::max(10.0, std::ceil(flood_time_s_ / 600.0) * 10.0);
+            legend.colormap = engine::Colormap::Inferno;
+        } else {
+            legend.quantity = "Hazard: 1 low, 2 some, 3 most, 4 all";
+            legend.unit = "danger class";
+            legend.min = 0;
+            legend.max = 4;
+            legend.colormap = engine::Colormap::Turbo;
+        }
+        return legend;
     }
 
     static std::string clock_text(double t) {
