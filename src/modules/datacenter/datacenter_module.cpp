@@ -109,6 +109,8 @@ BlockSpec datacenter_block() {
     p.push_back(choice_param("containment", {"none", "hot_aisle"}, "hot_aisle", "hot-aisle containment panels and roof returns", false));
     p.push_back(integer_param("failed_unit", 0, 256, 0, "this cooling unit (1-based) has failed; 0: none", true));
     p.push_back(number_param("slice_height_m", "m", 0, 20, 1.5, "height of the temperature slice drawn on the floor"));
+    p.push_back(bool_param("volume", true, "draw the air temperature as a volume (hot air glows, cool air is clear)", true));
+    p.push_back(number_param("volume_opacity", "", 0, 4, 1, "opacity of the temperature volume"));
     p.push_back(number_param("temperature_min_c", "C", -10, 80, 15, "bottom of the temperature colour scale"));
     p.push_back(number_param("temperature_max_c", "C", -10, 100, 45, "top of the temperature colour scale"));
 
@@ -484,6 +486,8 @@ public:
         slice_layer_ = uint32_t(std::clamp(std::floor(p.number("datacenter.slice_height_m") / cell_), 0.0, double(nz_ - 1)));
         t_min_c_ = p.number("datacenter.temperature_min_c");
         t_max_c_ = p.number("datacenter.temperature_max_c");
+        volume_ = p.flag("datacenter.volume");
+        volume_opacity_ = p.number("datacenter.volume_opacity");
     }
 
     void before_draw(FrameInfo& frame) override {
@@ -504,6 +508,9 @@ public:
         world_->overlay_style.colormap = engine::Colormap::Inferno;
         world_->overlay_style.opacity = 0.92f;
         world_->prepare_overlay(cmd);
+        solver_->moments_buffer().use(cmd, engine::Access::FragmentSampled);
+        solver_->mask_buffer().use(cmd, engine::Access::FragmentSampled);
+        solver_->patches_buffer().use(cmd, engine::Access::FragmentSampled);
         update_instances();
         if (racks_batch_.count) engine::WorldRenderer::prepare_instances(cmd, racks_batch_);
         if (units_batch_.count) engine::WorldRenderer::prepare_instances(cmd, units_batch_);
@@ -658,6 +665,39 @@ public:
         od.y0 = -hall_[1] / 2 + cell_ / 2;
         od.dx = od.dy = cell_;
         world_->set_overlay(od);
+        // The volume: the hall's box, the lattice's geometry and an inferno table (linear colour).
+        struct VolumeGeometry {
+            glm::vec4 origin, size;
+            glm::uvec4 dims;
+        } vg{glm::vec4(float(-hall_[0] / 2), float(-hall_[1] / 2), 0.0f, float(cell_)),
+             glm::vec4(float(nx_ * cell_), float(ny_ * cell_), float(nz_ * cell_), 0.0f), glm::uvec4(nx_, ny_, nz_, 0)};
+        volume_geometry_ = engine::Buffer(*gpu_, sizeof(vg), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device,
+                                          "datacenter volume geometry");
+        volume_geometry_.upload(&vg, sizeof(vg));
+        std::array<glm::vec4, 256> lut;
+        for (int i = 0; i < 256; ++i) lut[i] = glm::vec4(srgb_to_linear(colormaps_->sample(engine::Colormap::Inferno, i / 255.0)), 1);
+        lut_ = engine::Buffer(*gpu_, sizeof(lut), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "datacenter lut");
+        lut_.upload(lut.data(), sizeof(lut));
+        const VkShaderStageFlags vs = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, fs = VK_SHADER_STAGE_FRAGMENT_BIT;
+        engine::GraphicsDesc vol = world_->pass_desc();
+        vol.vertex = "datacenter/volume.vert";
+        vol.fragment = "datacenter/volume.frag";
+        vol.bindings = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs},
+                        {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs},
+                        {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs}};
+        vol.push_constant_bytes = sizeof(engine::FramePush);
+        vol.cull = VK_CULL_MODE_BACK_BIT;
+        vol.depth_write = false;
+        vol.blend = engine::Blend::Alpha;
+        volume_pipe_ = engine::Pipeline::graphics(*gpu_, vol, "datacenter volume");
+        volume_set_ = descriptors_->allocate(volume_pipe_.set_layout());
+        engine::DescriptorWriter()
+            .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, volume_geometry_)
+            .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->moments_buffer())
+            .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->mask_buffer())
+            .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->patches_buffer())
+            .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, lut_)
+            .write(gpu_->device(), volume_set_);
         // Meshes: each row's model (Assimp), the cooling unit, a box for containment panels.
         for (const Rack& r : racks_) {
             const std::string path = r.model.empty() ? (info.asset_dir / "models/rack.gltf").string() : r.model;
@@ -746,6 +786,13 @@ public:
         if (racks_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, racks_batch_);
         if (units_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, units_batch_);
         if (panels_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, panels_batch_);
+        if (volume_ && volume_opacity_ > 0) {
+            engine::FramePush push = ctx.push;
+            push.extra = glm::vec4(float(t_min_c_), float(t_max_c_), float(volume_opacity_), 0.0f);
+            volume_pipe_.bind(ctx.cmd, volume_set_);
+            volume_pipe_.push(ctx.cmd, push);
+            vkCmdDraw(ctx.cmd, 36, 1, 0, 0);
+        }
     }
 
     void overlay(OverlayContext& ctx) override {
@@ -940,7 +987,11 @@ private:
     std::vector<std::array<double, 6>> series_;
     std::vector<std::vector<double>> unit_series_;
 
-    engine::Buffer slice_;
+    engine::Buffer slice_, volume_geometry_, lut_;
+    engine::Pipeline volume_pipe_;
+    VkDescriptorSet volume_set_ = VK_NULL_HANDLE;
+    bool volume_ = true;
+    double volume_opacity_ = 1;
     engine::Pipeline slice_pipe_;
     std::unique_ptr<engine::DescriptorAllocator> descriptors_;
     VkDescriptorSet slice_set_ = VK_NULL_HANDLE;
