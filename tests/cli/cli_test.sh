@@ -192,13 +192,13 @@ datacenter_corpus)
     ;;
 datacenter_run_export)
     # The default hall through its crisis: exports, and GPUs throttling once the supply air warms and a unit fails.
-    expect_rc 0 "$bin" run scenes/ai_datacenter.toml --until 45s --export "$tmp/e" --validate
+    expect_rc 0 "$bin" run scenes/ai_datacenter.toml --until 30s --export "$tmp/e" --validate
     d="$tmp/e/datacenter"
     [ "$(head -1 "$d/racks.csv")" = "rack,row,position,x_m,y_m,it_kw,inlet_c_mean,inlet_c_max,outlet_c,hottest_gpu_c,throttled_gpus" ] || fail "racks header: $(head -1 "$d/racks.csv")"
     [ "$(wc -l < "$d/racks.csv")" -eq 41 ] || fail "racks rows: $(wc -l < "$d/racks.csv")"
     head -1 "$d/cooling.csv" | grep -q "^time_s,it_kw,cooling_kw,pue,CRAH-W1_removed_kw" || fail "cooling header: $(head -1 "$d/cooling.csv")"
     for f in temperature velocity; do head -c 200 "$d/$f.vti" | grep -q 'VTKFile type="ImageData"' || fail "$f.vti"; done
-    grep -q "datacenter.GPUs throttled = [1-9]" "$tmp/out" || fail "GPUs should throttle by 45 s: $(cat "$tmp/out")"
+    grep -q "datacenter.GPUs throttled = [1-9]" "$tmp/out" || fail "GPUs should throttle by 30 s: $(cat "$tmp/out")"
     python3 - "$d/cooling.csv" <<'PY' || fail "PUE should rise with the outdoor temperature"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))

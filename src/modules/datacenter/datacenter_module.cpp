@@ -570,20 +570,11 @@ public:
             return n ? s / n : supply_c_;
         };
         const double shared_return = containment_ ? mean_over([&](uint8_t m) { return m == returns_; }) : 0.0;
-        const AirProperties air;
-        heat_removed_kw_ = 0;
         for (size_t u = 0; u < units_list_.size(); ++u) {
             Unit& unit = units_list_[u];
-            if (failed_ == int(u + 1)) {
-                unit.heat_removed_kw = 0;
-                unit.return_c = supply_c_;
-                continue;
-            }
             // Its own top grille, and with containment the aisle roofs ducted to all units.
             const double own = mean_over([&](uint8_t m) { return m == unit.ret; });
-            unit.return_c = containment_ ? 0.5 * (own + shared_return) : own;
-            unit.heat_removed_kw = air.density_kg_per_m3 * air.cp_j_per_kg_k * unit.airflow_m3_s * (unit.return_c - supply_c_) / 1000;
-            heat_removed_kw_ += unit.heat_removed_kw;
+            unit.return_c = failed_ == int(u + 1) ? supply_c_ : containment_ ? 0.5 * (own + shared_return) : own;
         }
         // Facility.
         double it = 0, liquid = 0, air_heat = 0, lost = 0;
@@ -600,6 +591,28 @@ public:
         }
         it_kw_ = it;
         air_heat_kw_ = air_heat;
+        // Heat the units remove, from the hall's energy balance: what the racks put into the air minus what the air
+        // keeps (the change of its enthalpy between readbacks); shared among the working units by airflow.
+        double stored_k = 0;
+        for (size_t c = 0; c < mask_.size(); ++c) {
+            const CellKind k = patches_[mask_[c]].kind;
+            if (k == CellKind::Fluid || k == CellKind::Outlet) stored_k += host_moments_[4 * c + 3];
+        }
+        const AirProperties air;
+        const double stored_j = stored_k * air.density_kg_per_m3 * air.cp_j_per_kg_k * cell_ * cell_ * cell_;
+        if (stored_t_s_ >= 0 && host_t_s_ > stored_t_s_ + 1e-9) {
+            const double keep_kw = (stored_j - stored_j_) / (host_t_s_ - stored_t_s_) / 1000;
+            heat_removed_kw_ = air_heat - keep_kw;
+        }
+        if (host_t_s_ > stored_t_s_ + 1e-9 || stored_t_s_ < 0) {
+            stored_j_ = stored_j;
+            stored_t_s_ = host_t_s_;
+        }
+        double working = 0;
+        for (size_t u = 0; u < units_list_.size(); ++u)
+            if (failed_ != int(u + 1)) working += units_list_[u].airflow_m3_s;
+        for (size_t u = 0; u < units_list_.size(); ++u)
+            units_list_[u].heat_removed_kw = failed_ == int(u + 1) || working <= 0 ? 0.0 : heat_removed_kw_ * units_list_[u].airflow_m3_s / working;
         gpus_ = gpus;
         throttled_ = throttled;
         lost_compute_ = gpus ? lost / gpus : 0;
@@ -980,6 +993,7 @@ private:
     std::vector<float> host_moments_;
 
     double it_kw_ = 0, air_heat_kw_ = 0, heat_removed_kw_ = 0, lost_compute_ = 0, rti_ = 0;
+    double stored_j_ = 0, stored_t_s_ = -1;
     int gpus_ = 0, throttled_ = 0;
     HallMetrics metrics_;
     FacilityPower facility_;
