@@ -111,6 +111,8 @@ BlockSpec datacenter_block() {
     p.push_back(number_param("slice_height_m", "m", 0, 20, 1.5, "height of the temperature slice drawn on the floor"));
     p.push_back(bool_param("volume", true, "draw the air temperature as a volume (hot air glows, cool air is clear)", true));
     p.push_back(number_param("volume_opacity", "", 0, 4, 1, "opacity of the temperature volume"));
+    p.push_back(integer_param("particles", 0, 500000, 12000, "airflow tracers (coloured by the air temperature)"));
+    p.push_back(number_param("tracer_speedup", "", 0, 100, 1, "tracers move this many times the air speed (playback time)"));
     p.push_back(number_param("temperature_min_c", "C", -10, 80, 15, "bottom of the temperature colour scale"));
     p.push_back(number_param("temperature_max_c", "C", -10, 100, 45, "top of the temperature colour scale"));
 
@@ -487,6 +489,7 @@ public:
         t_min_c_ = p.number("datacenter.temperature_min_c");
         t_max_c_ = p.number("datacenter.temperature_max_c");
         volume_ = p.flag("datacenter.volume");
+        tracer_speedup_ = p.number("datacenter.tracer_speedup");
         volume_opacity_ = p.number("datacenter.volume_opacity");
     }
 
@@ -508,9 +511,32 @@ public:
         world_->overlay_style.colormap = engine::Colormap::Inferno;
         world_->overlay_style.opacity = 0.92f;
         world_->prepare_overlay(cmd);
+        if (particle_count_ > 0) {
+            struct {
+                glm::uvec4 n;
+                glm::vec4 move;
+            } pp{glm::uvec4(particle_count_, uint32_t(++frame_counter_), 0, 0),
+                 glm::vec4(float(frame.wall_dt_s * tracer_speedup_), float(units_.velocity_to_m_s(1.0)), 6.0f, 0.0f)};
+            solver_->moments_buffer().use(cmd, engine::Access::ComputeRead);
+            volume_geometry_.use(cmd, engine::Access::ComputeRead);
+            particles_.use(cmd, engine::Access::ComputeWrite);
+            particle_pipe_.bind(cmd, particle_set_);
+            particle_pipe_.push(cmd, pp);
+            vkCmdDispatch(cmd, (particle_count_ + 63) / 64, 1, 1);
+            particles_.use(cmd, engine::Access::VertexShaderRead);
+            const glm::vec4 range(float(t_min_c_), float(t_max_c_), 0, 0);
+            range_.use(cmd, engine::Access::TransferDst);
+            vkCmdUpdateBuffer(cmd, range_.handle(), 0, sizeof(range), &range);
+            range_.use(cmd, engine::Access::VertexShaderRead);
+            m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.viewport_h));
+        }
         solver_->moments_buffer().use(cmd, engine::Access::FragmentSampled);
+        solver_->moments_buffer().use(cmd, engine::Access::VertexShaderRead);  // the tracers' colours
         solver_->mask_buffer().use(cmd, engine::Access::FragmentSampled);
         solver_->patches_buffer().use(cmd, engine::Access::FragmentSampled);
+        volume_geometry_.use(cmd, engine::Access::VertexShaderRead);
+        lut_.use(cmd, engine::Access::VertexShaderRead);
+        lut_.use(cmd, engine::Access::FragmentSampled);
         update_instances();
         if (racks_batch_.count) engine::WorldRenderer::prepare_instances(cmd, racks_batch_);
         if (units_batch_.count) engine::WorldRenderer::prepare_instances(cmd, units_batch_);
@@ -711,6 +737,50 @@ public:
             .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->patches_buffer())
             .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, lut_)
             .write(gpu_->device(), volume_set_);
+        // Airflow tracers.
+        particle_count_ = uint32_t(p.number("datacenter.particles"));
+        if (particle_count_ > 0) {
+            std::vector<glm::vec4> zero(2 * size_t(particle_count_), glm::vec4(0));
+            particles_ = engine::Buffer(*gpu_, zero.size() * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device,
+                                        "datacenter tracers");
+            particles_.upload(zero.data(), zero.size() * 16);
+            range_ = engine::Buffer(*gpu_, 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                    engine::MemoryKind::Device, "datacenter tracer colour range");
+            const auto c = VK_SHADER_STAGE_COMPUTE_BIT;
+            particle_pipe_ = engine::Pipeline::compute(*gpu_, "datacenter/particles.comp",
+                                                       {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, c}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, c},
+                                                        {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, c}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, c},
+                                                        {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, c}},
+                                                       sizeof(glm::uvec4) + sizeof(glm::vec4), "datacenter tracers");
+            particle_set_ = descriptors_->allocate(particle_pipe_.set_layout());
+            engine::DescriptorWriter()
+                .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, volume_geometry_)
+                .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->moments_buffer())
+                .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->mask_buffer())
+                .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->patches_buffer())
+                .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, particles_)
+                .write(gpu_->device(), particle_set_);
+            const VkShaderStageFlags v = VK_SHADER_STAGE_VERTEX_BIT;
+            engine::GraphicsDesc st = world_->pass_desc();
+            st.vertex = "datacenter/streaks.vert";
+            st.fragment = "datacenter/streaks.frag";
+            st.bindings = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, v}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, v},
+                           {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, v}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, v},
+                           {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, v}};
+            st.push_constant_bytes = sizeof(engine::FramePush);
+            st.cull = VK_CULL_MODE_NONE;
+            st.depth_write = false;
+            st.blend = engine::Blend::Alpha;
+            streak_pipe_ = engine::Pipeline::graphics(*gpu_, st, "datacenter streaks");
+            streak_set_ = descriptors_->allocate(streak_pipe_.set_layout());
+            engine::DescriptorWriter()
+                .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, particles_)
+                .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, volume_geometry_)
+                .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->moments_buffer())
+                .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, lut_)
+                .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, range_)
+                .write(gpu_->device(), streak_set_);
+        }
         // Meshes: each row's model (Assimp), the cooling unit, a box for containment panels.
         for (const Rack& r : racks_) {
             const std::string path = r.model.empty() ? (info.asset_dir / "models/rack.gltf").string() : r.model;
@@ -799,6 +869,13 @@ public:
         if (racks_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, racks_batch_);
         if (units_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, units_batch_);
         if (panels_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, panels_batch_);
+        if (particle_count_ > 0) {
+            engine::FramePush push = ctx.push;
+            push.extra = glm::vec4(0.12f, 1.6f, m_per_px_, 0.0f);
+            streak_pipe_.bind(ctx.cmd, streak_set_);
+            streak_pipe_.push(ctx.cmd, push);
+            vkCmdDraw(ctx.cmd, particle_count_ * 6, 1, 0, 0);
+        }
         if (volume_ && volume_opacity_ > 0) {
             engine::FramePush push = ctx.push;
             push.extra = glm::vec4(float(t_min_c_), float(t_max_c_), float(volume_opacity_), 0.0f);
@@ -1005,7 +1082,13 @@ private:
     engine::Pipeline volume_pipe_;
     VkDescriptorSet volume_set_ = VK_NULL_HANDLE;
     bool volume_ = true;
-    double volume_opacity_ = 1;
+    double volume_opacity_ = 1, tracer_speedup_ = 1;
+    engine::Buffer particles_, range_;
+    engine::Pipeline particle_pipe_, streak_pipe_;
+    VkDescriptorSet particle_set_ = VK_NULL_HANDLE, streak_set_ = VK_NULL_HANDLE;
+    uint32_t particle_count_ = 0;
+    uint64_t frame_counter_ = 0;
+    float m_per_px_ = 0.001f;
     engine::Pipeline slice_pipe_;
     std::unique_ptr<engine::DescriptorAllocator> descriptors_;
     VkDescriptorSet slice_set_ = VK_NULL_HANDLE;
