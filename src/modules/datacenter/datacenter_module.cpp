@@ -106,7 +106,9 @@ BlockSpec datacenter_block() {
     p.push_back(number_param("supply_c", "C", 10, 35, 18, "cooling units' supply air temperature setpoint"));
     p.push_back(number_param("design_rise_k", "K", 4, 30, 12, "racks' fans are sized for this temperature rise at nominal power", false));
     p.push_back(number_param("coolant_c", "C", 15, 60, 35, "liquid loop supply temperature at the cold plates"));
-    p.push_back(choice_param("containment", {"none", "hot_aisle"}, "hot_aisle", "hot-aisle containment panels and roof returns", false));
+    p.push_back(choice_param("containment", {"none", "hot_aisle"}, "hot_aisle",
+                             "hot-aisle containment: doors at the aisle ends and a roof that returns the air to the units"));
+    p.push_back(number_param("utilization", "", 0, 1.2, 1, "share of every rack's nominal IT power in use (the fans stay at design speed)"));
     p.push_back(integer_param("failed_unit", 0, 256, 0, "this cooling unit (1-based) has failed; 0: none", true));
     p.push_back(number_param("slice_height_m", "m", 0, 20, 1.5, "height of the temperature slice drawn on the floor"));
     p.push_back(bool_param("volume", true, "draw the air temperature as a volume (hot air glows, cool air is clear)", true));
@@ -209,7 +211,6 @@ public:
         lp.gravity = {0, 0, -float(units_.acceleration_to_lattice(9.81))};
         lp.reference_c = float(p.number("datacenter.supply_c"));
         lbm_params_ = lp;
-        containment_ = p.text("datacenter.containment") == "hot_aisle";
         // Every row's rack model, read now so a bad file is an error under `run` too (drawing uploads them later).
         const auto& rows = p.records("datacenter.rows");
         for (size_t r = 0; r < rows.size(); ++r) {
@@ -383,8 +384,9 @@ public:
         // Hot-aisle containment: between a row whose backs face north and the next row north whose backs face
         // south, end panels and a roof at rack height whose cells are the ducted return.
         contained_.clear();
-        if (containment_) {
+        {  // built whatever the setting: the panel or timeline may switch containment on or off (patch kinds)
             returns_ = lb.add_patch({CellKind::Outlet, {0, 0, 0}, 25.0f});
+            doors_ = lb.add_patch({CellKind::Wall, {0, 0, 0}, 25.0f});
             for (const Rack& a : racks_) {
                 if (a.faces_north || a.index != 0) continue;  // a row facing south (backs north), once per row
                 for (const Rack& b : racks_) {
@@ -401,21 +403,21 @@ public:
                     // the face's diagonal links, which makes the corner cells unstable), closed round to the rows.
                     const uint32_t w0 = aisle.i0 >= 2 ? aisle.i0 - 2 : 0, w1 = std::min(aisle.i1 + 2, nx_);
                     if (aisle.i0 >= 2) {
-                        lb.fill_box(w0, w0 + 1, j0 - 1, j1 + 1, 0, aisle.k1, kWall);
-                        lb.fill_box(w0 + 1, aisle.i0, j0 - 1, j0, 0, aisle.k1, kWall);
-                        lb.fill_box(w0 + 1, aisle.i0, j1, j1 + 1, 0, aisle.k1, kWall);
+                        lb.fill_box(w0, w0 + 1, j0 - 1, j1 + 1, 0, aisle.k1, doors_);
+                        lb.fill_box(w0 + 1, aisle.i0, j0 - 1, j0, 0, aisle.k1, doors_);
+                        lb.fill_box(w0 + 1, aisle.i0, j1, j1 + 1, 0, aisle.k1, doors_);
                     }
                     if (aisle.i1 + 2 <= nx_) {
-                        lb.fill_box(w1 - 1, w1, j0 - 1, j1 + 1, 0, aisle.k1, kWall);
-                        lb.fill_box(aisle.i1, w1 - 1, j0 - 1, j0, 0, aisle.k1, kWall);
-                        lb.fill_box(aisle.i1, w1 - 1, j1, j1 + 1, 0, aisle.k1, kWall);
+                        lb.fill_box(w1 - 1, w1, j0 - 1, j1 + 1, 0, aisle.k1, doors_);
+                        lb.fill_box(aisle.i1, w1 - 1, j0 - 1, j0, 0, aisle.k1, doors_);
+                        lb.fill_box(aisle.i1, w1 - 1, j1, j1 + 1, 0, aisle.k1, doors_);
                     }
                     const uint32_t r0 = aisle.i0 >= 2 ? aisle.i0 - 1 : aisle.i0, r1 = aisle.i1 + 2 <= nx_ ? aisle.i1 + 1 : aisle.i1;
                     if (aisle.k1 < nz_) lb.fill_box(r0, r1, j0, j1, aisle.k1, aisle.k1 + 1, returns_);
                     contained_.push_back({r0, r1, j0, j1, 0, aisle.k1});
                 }
             }
-            if (contained_.empty()) containment_ = false;
+            has_aisles_ = !contained_.empty();
         }
         // What each fan face moves per unit of speed on this geometry (faces touching the floor or a neighbour lose
         // their edge links), so the racks deliver their design airflow.
@@ -452,6 +454,12 @@ public:
             // A failed unit's fans stop: its return grille is closed and the plenum loses its airflow.
             patches_[unit.ret] = down ? Patch{CellKind::Wall, {0, 0, 0}, 25.0f} : Patch{CellKind::Outlet, {0, 0, 0}, 25.0f};
         }
+        containment_ = has_aisles_ && p.text("datacenter.containment") == "hot_aisle";
+        if (has_aisles_) {
+            patches_[doors_] = containment_ ? Patch{CellKind::Wall, {0, 0, 0}, 25.0f} : Patch{CellKind::Fluid, {0, 0, 0}, 25.0f};
+            patches_[returns_] = containment_ ? Patch{CellKind::Outlet, {0, 0, 0}, 25.0f} : Patch{CellKind::Fluid, {0, 0, 0}, 25.0f};
+        }
+        utilization_ = p.number("datacenter.utilization");
         const float w = float(units_.velocity_to_lattice(working / (double(tiles_) * cell_ * cell_)));
         patches_[supply_] = Patch{CellKind::Equilibrium, {0, 0, w}, supply_c};
         failed_ = failed;
@@ -580,7 +588,13 @@ public:
             }
             if (r.airflow_m3_s <= 0)
                 for (auto& in : inputs) in.airflow_m3_per_s = 1e-3;
-            r.result = solve_rack(r.config, inputs);
+            if (utilization_ == 1.0) {
+                r.result = solve_rack(r.config, inputs);
+            } else {
+                RackConfig used = r.config;
+                for (Component& c : used.server.components) c.power_w *= utilization_;
+                r.result = solve_rack(used, inputs);
+            }
             r.inlet_mean_c = 0;
             r.inlet_max_c = -1e30;
             for (double t : r.server_inlet_c) r.inlet_mean_c += t / r.server_inlet_c.size(), r.inlet_max_c = std::max(r.inlet_max_c, t);
@@ -829,7 +843,7 @@ public:
             in.color = failed_ == int(u + 1) ? glm::vec4(0.35f, 0.35f, 0.35f, 0.0f) : glm::vec4(0.55f, 0.7f, 0.95f, 0.1f);
             units.push_back(in);
         }
-        for (const Box& a : contained_) {
+        for (const Box& a : containment_ ? contained_ : std::vector<Box>{}) {
             // End panels and the roof, thin boxes.
             const double x0 = a.i0 * cell_, x1 = a.i1 * cell_, y0 = a.j0 * cell_, y1 = a.j1 * cell_, h = a.k1 * cell_;
             for (double x : {x0 - cell_ / 2, x1 + cell_ / 2}) {
@@ -1047,8 +1061,9 @@ private:
     LbmUnits units_;
     StabilityReport stability_;
     LbmParams lbm_params_;
-    bool containment_ = false;
-    uint8_t returns_ = 0;
+    bool containment_ = false, has_aisles_ = false;
+    uint8_t returns_ = 0, doors_ = 0;
+    double utilization_ = 1;
     std::unique_ptr<LbmReference> ref_;
     std::unique_ptr<LbmGpu> solver_;
     std::vector<Patch> patches_;
