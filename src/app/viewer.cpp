@@ -288,6 +288,19 @@ int viewer_command(const ViewerOptions& o) {
             if (drag_r) fly ? session.camera().fly_look(io.MouseDelta.x, io.MouseDelta.y)
                             : session.camera().pan_drag(io.MouseDelta.x, io.MouseDelta.y);
             if (io.MouseWheel != 0) session.camera().zoom(io.MouseWheel);
+            // A click without a drag picks what a module has under the cursor (a rack for its cut-away).
+            if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && !ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) &&
+                io.MouseDragMaxDistanceSqr[0] < 9.0f) {
+                engine::CameraState cam = session.view();
+                engine::Ray ray = engine::pixel_ray(cam, io.MousePos.x, io.MousePos.y, io.DisplaySize.x, io.DisplaySize.y);
+                for (auto& m : session.modules()) {
+                    const std::string picked = m->pick(ray.origin, ray.dir);
+                    if (picked.empty()) continue;
+                    v.status = m->title() + ": " + picked;
+                    v.status_until = ImGui::GetTime() + 3;
+                    break;
+                }
+            }
             if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
                 engine::CameraState cam = session.view();
                 engine::Ray ray = engine::pixel_ray(cam, io.MousePos.x, io.MousePos.y, io.DisplaySize.x, io.DisplaySize.y);

@@ -6,6 +6,8 @@
 
 #include <vulkan/vulkan.h>
 
+#include <glm/glm.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -128,6 +130,9 @@ public:
     virtual void draw(DrawContext& ctx) {}
     virtual void overlay(OverlayContext& ctx) {}  // legends and labels, shown in renders too
     virtual void panel(PanelContext& ctx) {}      // inside the module's ImGui window, after the parameters
+    // A click in the viewer (a left click without a drag) along `ray` (world coordinates): a module that has
+    // something under it selects it (e.g. a rack for its cut-away) and returns its name; empty when nothing.
+    virtual std::string pick(const glm::dvec3& origin, const glm::dvec3& dir) { return {}; }
     virtual std::vector<Metric> metrics() const { return {}; }
     // Writes this module's results into `dir` (DIR/<module>/, created by the caller).
     virtual void export_results(const std::filesystem::path& dir, double t_s, const ParamStore& params) {}

@@ -111,6 +111,8 @@ BlockSpec datacenter_block() {
     p.push_back(number_param("utilization", "", 0, 1.2, 1, "share of every rack's nominal IT power in use (the fans stay at design speed)"));
     p.push_back(integer_param("failed_unit", 0, 256, 0, "this cooling unit (1-based) has failed; 0: none", true));
     p.push_back(number_param("slice_height_m", "m", 0, 20, 1.5, "height of the temperature slice drawn on the floor"));
+    p.push_back(bool_param("vertical_slice", false, "also draw a vertical slice of the air temperature across the hall", true));
+    p.push_back(number_param("vertical_slice_y_m", "m", 0, 500, 6, "where the vertical slice cuts across the rows (hall y)"));
     p.push_back(bool_param("volume", true, "draw the air temperature as a volume (hot air glows, cool air is clear)", true));
     p.push_back(number_param("volume_opacity", "", 0, 4, 1, "opacity of the temperature volume"));
     p.push_back(integer_param("particles", 0, 500000, 12000, "airflow tracers (coloured by the air temperature)"));
@@ -497,6 +499,8 @@ public:
         t_min_c_ = p.number("datacenter.temperature_min_c");
         t_max_c_ = p.number("datacenter.temperature_max_c");
         volume_ = p.flag("datacenter.volume");
+        vertical_slice_ = p.flag("datacenter.vertical_slice");
+        vertical_y_m_ = std::clamp(p.number("datacenter.vertical_slice_y_m"), 0.0, hall_[1]);
         tracer_speedup_ = p.number("datacenter.tracer_speedup");
         volume_opacity_ = p.number("datacenter.volume_opacity");
     }
@@ -743,6 +747,11 @@ public:
         vol.depth_write = false;
         vol.blend = engine::Blend::Alpha;
         volume_pipe_ = engine::Pipeline::graphics(*gpu_, vol, "datacenter volume");
+        engine::GraphicsDesc vs_desc = vol;
+        vs_desc.vertex = "datacenter/vslice.vert";
+        vs_desc.fragment = "datacenter/vslice.frag";
+        vs_desc.cull = VK_CULL_MODE_NONE;
+        vslice_pipe_ = engine::Pipeline::graphics(*gpu_, vs_desc, "datacenter vertical slice");
         volume_set_ = descriptors_->allocate(volume_pipe_.set_layout());
         engine::DescriptorWriter()
             .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, volume_geometry_)
@@ -832,6 +841,7 @@ public:
             in.position_yaw = glm::vec4(float(c.x), float(c.y), 0.0f, r.faces_north ? float(M_PI) : 0.0f);
             in.scale = glm::vec4(1.0f, 1.0f, float(kRackH / 2.0), 0.0f);
             in.color = inlet_colour(r.inlet_max_c);
+            if (int(racks.size()) == selected_) in.color.a = 0.9f;  // the rack in the cut-away glows
             racks.push_back(in);
         }
         for (size_t u = 0; u < units_list_.size(); ++u) {
@@ -889,6 +899,13 @@ public:
             streak_pipe_.bind(ctx.cmd, streak_set_);
             streak_pipe_.push(ctx.cmd, push);
             vkCmdDraw(ctx.cmd, particle_count_ * 6, 1, 0, 0);
+        }
+        if (vertical_slice_) {
+            engine::FramePush push = ctx.push;
+            push.extra = glm::vec4(float(t_min_c_), float(t_max_c_), float(vertical_y_m_ - hall_[1] / 2), 0.85f);
+            vslice_pipe_.bind(ctx.cmd, volume_set_);  // the same bindings as the volume
+            vslice_pipe_.push(ctx.cmd, push);
+            vkCmdDraw(ctx.cmd, 6, 1, 0, 0);
         }
         if (volume_ && volume_opacity_ > 0) {
             engine::FramePush push = ctx.push;
@@ -953,7 +970,9 @@ public:
             engine::plot_series("pue", spec, {{"PUE", IM_COL32(250, 160, 60, 255), series_t_, pue}});
         }
         // Rack cut-away: servers bottom to top, each GPU coloured by temperature, throttled ones crossed.
-        if (!racks_.empty() && ImGui::CollapsingHeader("Rack cut-away", ImGuiTreeNodeFlags_DefaultOpen)) {
+        if (open_cutaway_) ImGui::SetNextItemOpen(true);
+        open_cutaway_ = false;
+        if (!racks_.empty() && ImGui::CollapsingHeader("Rack cut-away (click a rack)", ImGuiTreeNodeFlags_DefaultOpen)) {
             selected_ = std::clamp(selected_, 0, int(racks_.size()) - 1);
             if (ImGui::BeginCombo("rack", racks_[size_t(selected_)].id.c_str())) {
                 for (size_t r = 0; r < racks_.size(); ++r)
@@ -993,6 +1012,35 @@ public:
             ImGui::Text("IT %.1f kW, to air %.1f kW, to liquid %.1f kW, airflow %.2f m3/s", r.result.it_power_w / 1000,
                         r.result.heat_to_air_w / 1000, r.result.heat_to_liquid_w / 1000, r.result.airflow_m3_per_s);
         }
+    }
+
+    // A click on a rack opens its cut-away in the panel (slab test against each rack's box, nearest hit).
+    std::string pick(const glm::dvec3& origin, const glm::dvec3& dir) override {
+        double best = 1e300;
+        int hit = -1;
+        for (size_t r = 0; r < racks_.size(); ++r) {
+            const Rack& rack = racks_[r];
+            const glm::dvec2 lo = world_xy(rack.x0_m, rack.y0_m), hi = world_xy(rack.x0_m + kRackW, rack.y0_m + kRackD);
+            const glm::dvec3 b0(lo.x, lo.y, 0.0), b1(hi.x, hi.y, kRackH);
+            double t0 = 0, t1 = 1e300;
+            bool miss = false;
+            for (int a = 0; a < 3 && !miss; ++a) {
+                if (std::abs(dir[a]) < 1e-12) {
+                    miss = origin[a] < b0[a] || origin[a] > b1[a];
+                    continue;
+                }
+                double ta = (b0[a] - origin[a]) / dir[a], tb = (b1[a] - origin[a]) / dir[a];
+                if (ta > tb) std::swap(ta, tb);
+                t0 = std::max(t0, ta);
+                t1 = std::min(t1, tb);
+                miss = t0 > t1;
+            }
+            if (!miss && t0 < best) best = t0, hit = int(r);
+        }
+        if (hit < 0) return {};
+        selected_ = hit;
+        open_cutaway_ = true;
+        return "rack " + racks_[size_t(hit)].id;
     }
 
     std::vector<Metric> metrics() const override {
@@ -1094,7 +1142,9 @@ private:
     std::vector<std::vector<double>> unit_series_;
 
     engine::Buffer slice_, volume_geometry_, lut_;
-    engine::Pipeline volume_pipe_;
+    engine::Pipeline volume_pipe_, vslice_pipe_;
+    bool vertical_slice_ = false;
+    double vertical_y_m_ = 6;
     VkDescriptorSet volume_set_ = VK_NULL_HANDLE;
     bool volume_ = true;
     double volume_opacity_ = 1, tracer_speedup_ = 1;
@@ -1116,6 +1166,7 @@ private:
     glm::mat4 view_proj_{1.0f};
     bool frame_ready_ = false;
     int selected_ = 0;
+    bool open_cutaway_ = false;
 };
 
 }  // namespace
