@@ -114,3 +114,19 @@ TEST_CASE("a data hall too fine for the device's memory is refused with the limi
     CHECK_FALSE(huge.fits);
     CHECK(huge.why.find("MiB") != std::string::npos);
 }
+
+TEST_CASE("a click on a rack picks it for the cut-away; a click on the floor picks nothing", "[gpu][datacenter]") {
+    infrascape::SessionOptions so;
+    so.validation = true;
+    so.render_targets = false;
+    infrascape::Session session(test::source_dir() / "tests/datacenter/small_hall.toml", so);
+    infrascape::Module* hall = nullptr;
+    for (auto& m : session.modules())
+        if (m->name() == "datacenter") hall = m.get();
+    REQUIRE(hall != nullptr);
+    // Rack A-2 spans hall x 3.0-3.6 m, y 1.4-2.6 m; the hall is centred on the world origin (9.6 x 6 m).
+    CHECK(hall->pick({3.3 - 4.8, 2.0 - 3.0, 10.0}, {0.0, 0.0, -1.0}) == "rack A-2");
+    CHECK(hall->pick({3.3 - 4.8, -10.0, 1.0}, {0.0, 1.0, 0.0}) == "rack A-2");  // from the south, at 1 m
+    CHECK(hall->pick({0.0, 2.5, 10.0}, {0.0, 0.0, -1.0}).empty());                // the floor behind the row
+    CHECK(session.gpu().validation_messages() == 0);
+}
