@@ -80,6 +80,8 @@ void draw_keys_help(ViewerState& v) {
             {"Right / middle drag", "pan"},
             {"Scroll", "zoom"},
             {"Double-click terrain", "focus on that point"},
+        {"Click", "select (a rack: its cut-away)"},
+        {"Shift + drag", "move a slice plane (data hall)"},
             {"Tab", "switch orbit / fly camera"},
             {"W A S D, Q E", "fly (fly mode; Shift: faster)"},
             {"1 .. 9", "go to bookmark (scene camera keys fill them)"},
@@ -283,8 +285,18 @@ int viewer_command(const ViewerOptions& o) {
                 session.follow_path = false;
             }
             const bool fly = session.camera().mode() == engine::CameraController::Mode::Fly;
-            if (drag_l) fly ? session.camera().fly_look(io.MouseDelta.x, io.MouseDelta.y)
-                            : session.camera().orbit_drag(io.MouseDelta.x, io.MouseDelta.y);
+            // Shift + left drag moves what a module lets the user drag (a slice plane) instead of the camera.
+            bool dragged = false;
+            if (drag_l && io.KeyShift) {
+                engine::Ray ray = engine::pixel_ray(session.view(), io.MousePos.x, io.MousePos.y, io.DisplaySize.x, io.DisplaySize.y);
+                for (auto& m : session.modules())
+                    if (m->drag(ray.origin, ray.dir, session.params())) {
+                        dragged = true;
+                        break;
+                    }
+            }
+            if (drag_l && !dragged) fly ? session.camera().fly_look(io.MouseDelta.x, io.MouseDelta.y)
+                                        : session.camera().orbit_drag(io.MouseDelta.x, io.MouseDelta.y);
             if (drag_r) fly ? session.camera().fly_look(io.MouseDelta.x, io.MouseDelta.y)
                             : session.camera().pan_drag(io.MouseDelta.x, io.MouseDelta.y);
             if (io.MouseWheel != 0) session.camera().zoom(io.MouseWheel);

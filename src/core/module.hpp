@@ -133,6 +133,9 @@ public:
     // A click in the viewer (a left click without a drag) along `ray` (world coordinates): a module that has
     // something under it selects it (e.g. a rack for its cut-away) and returns its name; empty when nothing.
     virtual std::string pick(const glm::dvec3& origin, const glm::dvec3& dir) { return {}; }
+    // A Shift + left drag in the viewer, with the ray under the cursor each frame: a module that moves something
+    // with it (a slice plane) writes the new value into `params` (so its slider follows) and returns true.
+    virtual bool drag(const glm::dvec3& origin, const glm::dvec3& dir, ParamStore& params) { return false; }
     virtual std::vector<Metric> metrics() const { return {}; }
     // Writes this module's results into `dir` (DIR/<module>/, created by the caller).
     virtual void export_results(const std::filesystem::path& dir, double t_s, const ParamStore& params) {}

@@ -130,3 +130,23 @@ TEST_CASE("a click on a rack picks it for the cut-away; a click on the floor pic
     CHECK(hall->pick({0.0, 2.5, 10.0}, {0.0, 0.0, -1.0}).empty());                // the floor behind the row
     CHECK(session.gpu().validation_messages() == 0);
 }
+
+TEST_CASE("a Shift drag moves the vertical slice to where the ray meets the floor", "[gpu][datacenter]") {
+    infrascape::SessionOptions so;
+    so.validation = true;
+    so.render_targets = false;
+    infrascape::Session session(test::source_dir() / "tests/datacenter/small_hall.toml", so);
+    infrascape::Module* hall = nullptr;
+    for (auto& m : session.modules())
+        if (m->name() == "datacenter") hall = m.get();
+    REQUIRE(hall != nullptr);
+    infrascape::ParamStore& p = session.params();
+    p.set("datacenter.vertical_slice", true);
+    // A ray from above, down at hall y = 4.5 m (world y = 1.5 m): the slice follows.
+    CHECK(hall->drag({0.0, 1.5, 8.0}, {0.0, 0.0, -1.0}, p));
+    CHECK(p.number("datacenter.vertical_slice_y_m") == Approx(4.5));
+    // Without the vertical slice, the horizontal one's height follows the ray through the hall's middle.
+    p.set("datacenter.vertical_slice", false);
+    CHECK(hall->drag({0.0, -5.0, 2.2}, {0.0, 1.0, 0.0}, p));
+    CHECK(p.number("datacenter.slice_height_m") == Approx(2.2));
+}

@@ -311,6 +311,7 @@ public:
                 racks_.push_back(rack);
             }
         }
+        if (racks_.empty()) throw ParamError("datacenter", "[datacenter]: the hall needs at least one row of racks ([[datacenter.rows]])");
         if (racks_.size() > 120) throw ParamError("datacenter.rows", "'datacenter.rows': at most 120 racks (" + std::to_string(racks_.size()) + " given)");
         const auto& us = p.records("datacenter.units");
         for (size_t u = 0; u < us.size(); ++u) {
@@ -1041,6 +1042,25 @@ public:
         selected_ = hit;
         open_cutaway_ = true;
         return "rack " + racks_[size_t(hit)].id;
+    }
+
+    // Shift + drag moves the vertical slice across the rows to where the cursor's ray meets the floor (or, looking
+    // along the floor, the slice's own height); with the vertical slice off it moves the horizontal slice's height
+    // to where the ray crosses the hall's middle (y = centre).
+    bool drag(const glm::dvec3& origin, const glm::dvec3& dir, ParamStore& params) override {
+        if (params.flag("datacenter.vertical_slice")) {
+            if (std::abs(dir.z) < 1e-9) return false;
+            const double t = (0.0 - origin.z) / dir.z;
+            if (t <= 0) return false;
+            const double y = origin.y + t * dir.y + hall_[1] / 2;
+            params.set("datacenter.vertical_slice_y_m", std::clamp(y, 0.0, hall_[1]));
+            return true;
+        }
+        if (std::abs(dir.y) < 1e-9) return false;
+        const double t = (0.0 - origin.y) / dir.y;
+        if (t <= 0) return false;
+        params.set("datacenter.slice_height_m", std::clamp(origin.z + t * dir.z, 0.0, hall_[2]));
+        return true;
     }
 
     std::vector<Metric> metrics() const override {
