@@ -55,4 +55,15 @@ ColormapTables load_colormaps(const std::filesystem::path& dir) {
     return out;
 }
 
+glm::vec3 srgb_to_linear(glm::vec3 c) {
+    auto f = [](float v) { return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f); };
+    return {f(c.r), f(c.g), f(c.b)};
+}
+
+std::array<glm::vec4, 256> linear_table(const ColormapTables& tables, Colormap map) {
+    std::array<glm::vec4, 256> out;
+    for (int i = 0; i < 256; ++i) out[size_t(i)] = glm::vec4(srgb_to_linear(tables.sample(map, i / 255.0)), 1.0f);
+    return out;
+}
+
 }  // namespace engine

@@ -21,6 +21,12 @@ struct ColormapTables {
     glm::vec3 sample(Colormap c, double t) const;                // t in [0, 1], linear between entries
 };
 
+// sRGB-encoded colour to linear (IEC 61966-2-1), for tables that shaders blend or write to sRGB targets.
+glm::vec3 srgb_to_linear(glm::vec3 srgb);
+// A map's 256 entries in linear colour (alpha 1), as a storage-buffer table for shaders that look colours up
+// themselves (water, racks, volumes).
+std::array<glm::vec4, 256> linear_table(const ColormapTables& tables, Colormap map);
+
 // Reads <dir>/<name>.csv (256 lines "r,g,b"). Throws std::runtime_error "file:line: ..." on bad data.
 ColormapTables load_colormaps(const std::filesystem::path& dir);
 

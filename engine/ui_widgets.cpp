@@ -152,4 +152,22 @@ void draw_caption(const std::string& text, float alpha, ImFont* font) {
     dl->AddText(font, size, pos, IM_COL32(250, 250, 250, int(255 * alpha)), text.c_str(), nullptr, wrap);
 }
 
+void draw_status_lines(const std::vector<StatusLine>& lines) {
+    if (lines.empty()) return;
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float scale = display.x < 900 ? 0.85f : 1.3f;
+    const ImVec2 first = ImGui::CalcTextSize(lines[0].text.c_str());
+    const bool narrow = display.x - first.x * scale - 24 < 400;
+    float y = narrow ? 70.0f : 34.0f;
+    for (const StatusLine& line : lines) {
+        const ImVec2 size = ImGui::CalcTextSize(line.text.c_str());
+        const ImVec2 pos(narrow ? 22.0f : display.x - size.x * scale - 24, y);
+        dl->AddRectFilled(ImVec2(pos.x - 12, pos.y - 4), ImVec2(pos.x + size.x * scale + 12, pos.y + size.y * scale + 6),
+                          line.background, 5.0f);
+        dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, pos, line.colour, line.text.c_str());
+        y += size.y * scale + 12;
+    }
+}
+
 }  // namespace engine

@@ -24,6 +24,15 @@ struct LegendSpec {
 // Draws a vertical legend box at the bottom-right corner of the display.
 void draw_legend(const LegendSpec& spec, const ColormapTables& tables);
 
+// Lines of a simulation's state at the top right of the display, stacked (right-aligned, clear of the title
+// at the top left and the viewer's menu bar); on a narrow display they go below the title box instead.
+struct StatusLine {
+    std::string text;
+    ImU32 background = IM_COL32(20, 22, 28, 200);
+    ImU32 colour = IM_COL32(255, 255, 255, 255);
+};
+void draw_status_lines(const std::vector<StatusLine>& lines);
+
 struct Series {
     std::string label;
     ImU32 color;

@@ -291,4 +291,39 @@ ParamSpec choice_param(std::string key, std::vector<std::string> choices, std::s
     return p;
 }
 
+ParamSpec bool_param(std::string key, bool def, std::string help, bool live) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.type = ParamType::Bool;
+    p.default_value = def;
+    p.help = std::move(help);
+    p.live = live;
+    return p;
+}
+
+ParamSpec string_param(std::string key, std::string def, std::string help, bool live) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.type = ParamType::String;
+    p.default_value = std::move(def);
+    p.help = std::move(help);
+    p.live = live;
+    return p;
+}
+
+ParamSpec path_param(std::string key, std::string help) {
+    ParamSpec p;
+    p.key = std::move(key);
+    p.type = ParamType::Path;
+    p.default_value = std::string("");
+    p.help = std::move(help);
+    p.live = false;
+    return p;
+}
+
+ParamSpec required(ParamSpec spec) {
+    spec.required = true;
+    return spec;
+}
+
 }  // namespace infrascape

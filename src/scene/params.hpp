@@ -85,6 +85,12 @@ ParamSpec number_param(std::string key, std::string unit, double min, double max
 ParamSpec integer_param(std::string key, double min, double max, double def, std::string help, bool live = false);
 ParamSpec choice_param(std::string key, std::vector<std::string> choices, std::string def, std::string help,
                        bool live = true);
+ParamSpec bool_param(std::string key, bool def, std::string help, bool live = true);
+ParamSpec string_param(std::string key, std::string def, std::string help, bool live = false);
+// A file path relative to the scene file; optional (empty default, shown as "(none)"), set at load only.
+ParamSpec path_param(std::string key, std::string help);
+// The same declaration marked required (a record field or parameter a module cannot run without).
+ParamSpec required(ParamSpec spec);
 
 // Duration parsing shared by scene files and the command line: "90", "90s", "1.5min", "2h", "3d", "5y".
 // A year is 365.25 days. Returns false (and leaves `seconds` untouched) on bad input.

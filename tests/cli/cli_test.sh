@@ -15,6 +15,24 @@ expect_rc() {  # expect_rc RC COMMAND...: runs it, keeps stdout/stderr in $tmp/o
     if [ "$rc" -ne "$want" ]; then cat "$tmp/out" >&2; fail "'$*' exited $rc, expected $want"; fi
 }
 expect_text() { grep -qF -- "$1" "$tmp/out" || { cat "$tmp/out" >&2; fail "output lacks: $1"; }; }
+# check_corpus DIR UNTIL MIN: every DIR/*.toml fails under `run` with exit code 2 and exactly the line
+# DIR/expected.txt gives it ("name.toml|message"); a message ending in "..." matches a prefix (device limits,
+# absolute paths). At least MIN files.
+check_corpus() {
+    local dir=$1 until=$2 min=$3 n=0 f want got
+    for f in "$dir"/*.toml; do
+        want=$(grep "^$(basename "$f")|" "$dir/expected.txt" | cut -d'|' -f2-)
+        [ -n "$want" ] || fail "no expected message for $f"
+        expect_rc 2 "$bin" run "$f" --until "$until" --export "$tmp/e"
+        got=$(cat "$tmp/out")
+        case "$want" in
+            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
+            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
+        esac
+        n=$((n + 1))
+    done
+    [ "$n" -ge "$min" ] || fail "only $n corpus files in $dir"
+}
 
 case $case_name in
 help)
@@ -89,21 +107,9 @@ bench)
         fail "bench --json is not valid JSON with a copy bandwidth"
     ;;
 city_corpus)
-    # Malformed city values: one line each, file:line:col, exit code 2. A trailing "..." matches a prefix
-    # (the memory limit depends on the device).
-    n=0
-    for f in tests/city/corpus/*.toml; do
-        want=$(grep "^$(basename "$f")|" tests/city/corpus/expected.txt | cut -d'|' -f2-)
-        [ -n "$want" ] || fail "no expected message for $f"
-        expect_rc 2 "$bin" run "$f" --until 1y --export "$tmp/e"
-        got=$(cat "$tmp/out")
-        case "$want" in
-            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
-            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
-        esac
-        n=$((n + 1))
-    done
-    [ "$n" -ge 6 ] || fail "only $n corpus files"
+    # Malformed city values: one line each, file:line:col, exit code 2 (the memory limit's message is matched by
+    # prefix: it depends on the device).
+    check_corpus tests/city/corpus 1y 6
     ;;
 city_run_export)
     expect_rc 0 "$bin" run tests/golden/scenes/city_small.toml --until 60y --export "$tmp/e" --validate
@@ -118,16 +124,7 @@ city_run_export)
     ;;
 flood_corpus)
     # Malformed flood scene values and the files they name (DEM, depth and rain rasters, hydrographs).
-    n=0
-    for f in tests/flood/scene_corpus/*.toml; do
-        want=$(grep "^$(basename "$f")|" tests/flood/scene_corpus/expected.txt | cut -d'|' -f2-)
-        [ -n "$want" ] || fail "no expected message for $f"
-        expect_rc 2 "$bin" run "$f" --until 10min --export "$tmp/e"
-        got=$(cat "$tmp/out")
-        [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'"
-        n=$((n + 1))
-    done
-    [ "$n" -ge 30 ] || fail "only $n corpus files"
+    check_corpus tests/flood/scene_corpus 10min 30
     ;;
 flood_run_export)
     # A small DEM from a file with a NODATA notch: every export, in the DEM's georeference, and the balance.
@@ -175,20 +172,8 @@ PY
     ;;
 datacenter_corpus)
     # Malformed data hall scenes: negative power, racks or units outside the hall, a grid too fine for the device,
-    # a bad rack model, ...: file:line:col, exit code 2. A trailing "..." matches a prefix (device limits, paths).
-    n=0
-    for f in tests/datacenter/scene_corpus/*.toml; do
-        want=$(grep "^$(basename "$f")|" tests/datacenter/scene_corpus/expected.txt | cut -d'|' -f2-)
-        [ -n "$want" ] || fail "no expected message for $f"
-        expect_rc 2 "$bin" run "$f" --until 1s --export "$tmp/e"
-        got=$(cat "$tmp/out")
-        case "$want" in
-            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
-            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
-        esac
-        n=$((n + 1))
-    done
-    [ "$n" -ge 12 ] || fail "only $n corpus files"
+    # a bad rack model, ... (device limits and absolute paths are matched by prefix).
+    check_corpus tests/datacenter/scene_corpus 1s 12
     ;;
 datacenter_run_export)
     # The default hall through its crisis: exports, and GPUs throttling once the supply air warms and a unit fails.
@@ -208,21 +193,9 @@ sys.exit(0 if pue[-1] > pue[0] > 1.0 else 1)
 PY
     ;;
 grid_corpus)
-    # Malformed grid scene values and the files they name (case, gazetteer): file:line:col, exit code 2. A
-    # trailing "..." matches a prefix (the tower count depends on the layout the device computed).
-    n=0
-    for f in tests/grid/scene_corpus/*.toml; do
-        want=$(grep "^$(basename "$f")|" tests/grid/scene_corpus/expected.txt | cut -d'|' -f2-)
-        [ -n "$want" ] || fail "no expected message for $f"
-        expect_rc 2 "$bin" run "$f" --until 1h --export "$tmp/e"
-        got=$(cat "$tmp/out")
-        case "$want" in
-            *...) [ "${got#"${want%...}"}" != "$got" ] || fail "$f: got '$got', want prefix '${want%...}'" ;;
-            *) [ "$got" = "$want" ] || fail "$f: got '$got', want '$want'" ;;
-        esac
-        n=$((n + 1))
-    done
-    [ "$n" -ge 9 ] || fail "only $n corpus files"
+    # Malformed grid scene values and the files they name (case, gazetteer); the tower count depends on the layout
+    # the device computed, so that message is matched by prefix.
+    check_corpus tests/grid/scene_corpus 1h 9
     ;;
 grid_run_export)
     # The default grid scene through its day: exports, and the solar cliff in the evening.

@@ -380,8 +380,7 @@ public:
         if (colormaps_ && colormap_name_ != uploaded_colormap_) {
             engine::Colormap cm = engine::Colormap::Viridis;
             engine::colormap_from_name(colormap_name_, cm);
-            std::array<glm::vec4, 256> lut;
-            for (int i = 0; i < 256; ++i) lut[i] = glm::vec4(srgb_to_linear(colormaps_->sample(cm, i / 255.0)), 1);
+            const std::array<glm::vec4, 256> lut = engine::linear_table(*colormaps_, cm);
             std::memcpy(lut_.mapped(), lut.data(), sizeof(lut));
             uploaded_colormap_ = colormap_name_;
         }
@@ -649,10 +648,6 @@ private:
 
     static GrowthParams params_of(const ParamStore& p) {
         return {p.number("city.a"), p.number("city.b"), p.number("city.beta")};
-    }
-    static glm::vec3 srgb_to_linear(glm::vec3 c) {
-        auto f = [](float v) { return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f); };
-        return {f(c.r), f(c.g), f(c.b)};
     }
     static std::string format_people(double n) {
         char buf[32];

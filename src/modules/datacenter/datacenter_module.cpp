@@ -52,40 +52,6 @@ constexpr double kUnitW = 2.0, kUnitD = 0.9, kUnitH = 1.9;          // m (assets
 constexpr double kULatticeMax = 0.12;                               // lattice speed of the fastest air
 constexpr uint8_t kFluid = 0, kWall = 1;                            // LbmReference's fixed patches
 
-ParamSpec bool_param(std::string key, bool def, std::string help, bool live) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::Bool;
-    s.default_value = def;
-    s.help = std::move(help);
-    s.live = live;
-    return s;
-}
-ParamSpec string_field(std::string key, std::string def, std::string help) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::String;
-    s.default_value = std::move(def);
-    s.help = std::move(help);
-    s.live = false;
-    return s;
-}
-ParamSpec number_field(std::string key, std::string unit, double lo, double hi, double def, std::string help,
-                       bool required = false) {
-    ParamSpec s = number_param(std::move(key), std::move(unit), lo, hi, def, std::move(help), false);
-    s.required = required;
-    return s;
-}
-ParamSpec path_field(std::string key, std::string help) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::Path;
-    s.default_value = std::string("");
-    s.help = std::move(help);
-    s.live = false;
-    return s;
-}
-
 BlockSpec datacenter_block() {
     BlockSpec b{"datacenter", "An AI data hall: airflow and heat on a lattice Boltzmann grid, racks down to their GPUs, cooling, PUE", {}};
     auto& p = b.params;
@@ -124,29 +90,24 @@ BlockSpec datacenter_block() {
     ParamSpec faces = choice_param("faces", {"south", "north"}, "south", "the side the rack fronts (air intakes) face", false);
     ParamSpec server = choice_param("server", {"hgx_h100", "gb200_tray"}, "hgx_h100",
                                     "server type: 8-GPU HGX H100 (8 U, 10 kW) or a GB200 NVL72 compute tray (1 U)", false);
-    rows.fields = {string_field("name", "", "label"),
-                   number_field("x_m", "m", 0, 1e4, 0, "west end of the row", true),
-                   number_field("y_m", "m", 0, 1e4, 0, "centre line of the row", true),
+    rows.fields = {string_param("name", "", "label"),
+                   required(number_param("x_m", "m", 0, 1e4, 0, "west end of the row", false)),
+                   required(number_param("y_m", "m", 0, 1e4, 0, "centre line of the row", false)),
                    integer_param("racks", 1, 500, 10, "racks in the row, side by side along x"),
-                   number_field("it_kw", "kW", 0, 1000, 40, "IT power of each rack at full load"),
-                   number_field("liquid_fraction", "", 0, 1, 0, "share of the rack's heat taken by its liquid loop"),
+                   number_param("it_kw", "kW", 0, 1000, 40, "IT power of each rack at full load", false),
+                   number_param("liquid_fraction", "", 0, 1, 0, "share of the rack's heat taken by its liquid loop", false),
                    integer_param("servers", 1, 72, 4, "servers per rack"),
                    faces, server,
-                   path_field("model", "Assimp model of the rack (default assets/models/rack.gltf)")};
+                   path_param("model", "Assimp model of the rack (default assets/models/rack.gltf)")};
     rows.max_count = 64;
     RecordSpec units{"units", "cooling units (CRAH): supply through the floor tiles in front of their nearest racks", {}};
-    units.fields = {string_field("name", "", "label"),
-                    number_field("x_m", "m", 0, 1e4, 0, "centre", true),
-                    number_field("y_m", "m", 0, 1e4, 0, "centre", true),
-                    number_field("airflow_m3_s", "m3/s", 0.1, 1000, 20, "supply airflow")};
+    units.fields = {string_param("name", "", "label"),
+                    required(number_param("x_m", "m", 0, 1e4, 0, "centre", false)),
+                    required(number_param("y_m", "m", 0, 1e4, 0, "centre", false)),
+                    number_param("airflow_m3_s", "m3/s", 0.1, 1000, 20, "supply airflow", false)};
     units.max_count = 64;
     b.records = {rows, units};
     return b;
-}
-
-glm::vec3 srgb_to_linear(glm::vec3 c) {
-    auto f = [](float v) { return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f); };
-    return {f(c.r), f(c.g), f(c.b)};
 }
 
 struct Box {
@@ -212,7 +173,6 @@ public:
         lp.beta_per_k = 1.0f / 300.0f;  // ideal gas near 27 C
         lp.gravity = {0, 0, -float(units_.acceleration_to_lattice(9.81))};
         lp.reference_c = float(p.number("datacenter.supply_c"));
-        lbm_params_ = lp;
         // Every row's rack model, read now so a bad file is an error under `run` too (drawing uploads them later).
         const auto& rows = p.records("datacenter.rows");
         for (size_t r = 0; r < rows.size(); ++r) {
@@ -239,7 +199,8 @@ public:
         for (auto& rb : readback_)
             rb = engine::Buffer(*gpu_, host_moments_.size() * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
                                 "datacenter moments readback");
-        solve_racks(p);
+        sync_live(p);
+        solve_racks_from_air();
         create_drawing(p, ctx.info);
     }
 
@@ -494,6 +455,12 @@ public:
         pending_[slot] = true;
         pending_t_[slot] = units_.time_s(double(lattice_steps_));
         t_s_ = units_.time_s(double(lattice_steps_));
+        sync_live(p);
+    }
+
+    // The live values the solve and the drawing read between steps (outdoor and coolant temperatures, what is
+    // drawn), from the parameters: at attach and at every step.
+    void sync_live(const ParamStore& p) {
         outdoor_c_ = p.number("datacenter.outdoor_c");
         coolant_c_ = p.number("datacenter.coolant_c");
         slice_layer_ = uint32_t(std::clamp(std::floor(p.number("datacenter.slice_height_m") / cell_), 0.0, double(nz_ - 1)));
@@ -554,7 +521,6 @@ public:
         if (racks_batch_.count) engine::WorldRenderer::prepare_instances(cmd, racks_batch_);
         if (units_batch_.count) engine::WorldRenderer::prepare_instances(cmd, units_batch_);
         if (panels_batch_.count) engine::WorldRenderer::prepare_instances(cmd, panels_batch_);
-        view_proj_ = frame.push->view_proj;
         frame_ready_ = true;
     }
 
@@ -571,8 +537,6 @@ public:
     }
 
     float temp_at(uint32_t i, uint32_t j, uint32_t k) const { return host_moments_[4 * cell(i, j, k) + 3]; }
-
-    void solve_racks(const ParamStore&) { solve_racks_from_air(); }
 
     void solve_racks_from_air() {
         for (Rack& r : racks_) {
@@ -732,8 +696,7 @@ public:
         volume_geometry_ = engine::Buffer(*gpu_, sizeof(vg), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device,
                                           "datacenter volume geometry");
         volume_geometry_.upload(&vg, sizeof(vg));
-        std::array<glm::vec4, 256> lut;
-        for (int i = 0; i < 256; ++i) lut[i] = glm::vec4(srgb_to_linear(colormaps_->sample(engine::Colormap::Inferno, i / 255.0)), 1);
+        const std::array<glm::vec4, 256> lut = engine::linear_table(*colormaps_, engine::Colormap::Inferno);
         lut_ = engine::Buffer(*gpu_, sizeof(lut), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "datacenter lut");
         lut_.upload(lut.data(), sizeof(lut));
         const VkShaderStageFlags vs = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, fs = VK_SHADER_STAGE_FRAGMENT_BIT;
@@ -927,18 +890,12 @@ public:
         engine::draw_legend(legend, ctx.colormaps);
         t_min_c_ = legend.min;  // the style is set before the next world pass (before_draw)
         t_max_c_ = legend.max;
-        ImDrawList* dl = ImGui::GetForegroundDrawList();
-        const ImVec2 display = ImGui::GetIO().DisplaySize;
-        const float scale = display.x < 900 ? 0.85f : 1.25f;
         char text[240];
         std::snprintf(text, sizeof text, "IT %.2f MW   PUE %.2f   outdoor %.0f C   hottest inlet %.1f C   GPUs throttled %d/%d",
                       it_kw_ / 1000, facility_.pue, outdoor_c_, metrics_.max_intake_c, throttled_, gpus_);
-        const ImVec2 size = ImGui::CalcTextSize(text);
-        ImVec2 pos(display.x - size.x * scale - 24, 34);
-        if (pos.x < 400) pos = ImVec2(22, 70);
-        dl->AddRectFilled(ImVec2(pos.x - 12, pos.y - 4), ImVec2(pos.x + size.x * scale + 12, pos.y + size.y * scale + 6),
-                          throttled_ ? IM_COL32(130, 20, 20, 215) : IM_COL32(20, 22, 28, 200), 5.0f);
-        dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, pos, IM_COL32(255, 255, 255, 255), text);
+        engine::StatusLine status{text};
+        if (throttled_) status.background = IM_COL32(130, 20, 20, 215);
+        engine::draw_status_lines({status});
     }
 
     void panel(PanelContext& ctx) override {
@@ -1128,7 +1085,6 @@ private:
     uint32_t nx_ = 0, ny_ = 0, nz_ = 0;
     LbmUnits units_;
     StabilityReport stability_;
-    LbmParams lbm_params_;
     bool containment_ = false, has_aisles_ = false;
     uint8_t returns_ = 0, doors_ = 0;
     double utilization_ = 1;
@@ -1183,7 +1139,6 @@ private:
     std::unique_ptr<engine::GpuMesh> unit_mesh_, box_mesh_;
     engine::InstanceBatch racks_batch_, units_batch_, panels_batch_;
     std::vector<engine::Instance> up_racks_, up_units_, up_panels_;
-    glm::mat4 view_proj_{1.0f};
     bool frame_ready_ = false;
     int selected_ = 0;
     bool open_cutaway_ = false;

@@ -54,44 +54,6 @@ constexpr double kMarginSteps = 1.3;    // steps recorded per window over the es
 
 // [SECTION] Parameters
 
-ParamSpec path_param(std::string key, std::string help) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::Path;
-    s.default_value = std::string("");
-    s.help = std::move(help);
-    s.live = false;
-    return s;
-}
-
-ParamSpec bool_param(std::string key, bool def, std::string help, bool live) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::Bool;
-    s.default_value = def;
-    s.help = std::move(help);
-    s.live = live;
-    return s;
-}
-
-ParamSpec string_field(std::string key, std::string def, std::string help, bool required = false) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::String;
-    s.default_value = std::move(def);
-    s.help = std::move(help);
-    s.required = required;
-    s.live = false;
-    return s;
-}
-
-ParamSpec number_field(std::string key, std::string unit, double lo, double hi, double def, std::string help,
-                       bool required = false) {
-    ParamSpec s = number_param(std::move(key), std::move(unit), lo, hi, def, std::move(help), false);
-    s.required = required;
-    return s;
-}
-
 BlockSpec flood_block() {
     BlockSpec b{"flood", "Flash floods: 2D shallow water over a DEM under storms, with gauges, sirens and warning lead time", {}};
     auto& p = b.params;
@@ -146,26 +108,25 @@ BlockSpec flood_block() {
     p.push_back(number_param("marker_scale", "", 0.1, 100, 3, "drawn size of gauge posts and site markers"));
 
     auto gauge = RecordSpec{"gauges", "river gauges: depth recorded each window; a siren sounds at the warning depth", {}};
-    gauge.fields = {string_field("name", "", "label", true),
-                    number_field("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference (snapped to the lowest bed within one cell)", true),
-                    number_field("y_m", "m", -1e12, 1e12, 0, "map y in the DEM's georeference", true),
-                    number_field("warn_depth_m", "m", 0, 1000, 2, "the siren sounds when the depth exceeds this")};
+    gauge.fields = {required(string_param("name", "", "label")),
+                    required(number_param("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference (snapped to the lowest bed within one cell)", false)),
+                    required(number_param("y_m", "m", -1e12, 1e12, 0, "map y in the DEM's georeference", false)),
+                    number_param("warn_depth_m", "m", 0, 1000, 2, "the siren sounds when the depth exceeds this", false)};
     gauge.max_count = 64;
     auto inflow = RecordSpec{"inflows", "point inflows: a hydrograph CSV (time_s,discharge_m3_per_s) into one cell", {}};
-    ParamSpec hydro = path_param("hydrograph", "CSV time_s,discharge_m3_per_s");
-    hydro.required = true;
-    inflow.fields = {number_field("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference", true),
-                     number_field("y_m", "m", -1e12, 1e12, 0, "map y", true), hydro};
+    const ParamSpec hydro = required(path_param("hydrograph", "CSV time_s,discharge_m3_per_s"));
+    inflow.fields = {required(number_param("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference", false)),
+                     required(number_param("y_m", "m", -1e12, 1e12, 0, "map y", false)), hydro};
     inflow.max_count = kMaxInflows;
     auto site = RecordSpec{"sites", "camps and buildings whose warning lead time is tabled", {}};
-    site.fields = {string_field("name", "", "label", true),
-                   number_field("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference", true),
-                   number_field("y_m", "m", -1e12, 1e12, 0, "map y", true),
-                   string_field("gauge", "", "the gauge whose siren warns this site (empty: the first siren to sound)"),
+    site.fields = {required(string_param("name", "", "label")),
+                   required(number_param("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference", false)),
+                   required(number_param("y_m", "m", -1e12, 1e12, 0, "map y", false)),
+                   string_param("gauge", "", "the gauge whose siren warns this site (empty: the first siren to sound)"),
                    choice_param("kind", {"camp", "building"}, "camp", "what is drawn", false)};
     site.max_count = 256;
     auto path = RecordSpec{"storm_path", "storm cell: points its centre moves through at constant speed", {}};
-    path.fields = {number_field("x_m", "m", -1e12, 1e12, 0, "map x", true), number_field("y_m", "m", -1e12, 1e12, 0, "map y", true)};
+    path.fields = {required(number_param("x_m", "m", -1e12, 1e12, 0, "map x", false)), required(number_param("y_m", "m", -1e12, 1e12, 0, "map y", false))};
     path.max_count = 1000;
     b.records = {gauge, inflow, site, path};
     return b;
@@ -173,11 +134,6 @@ BlockSpec flood_block() {
 
 // A path as the user wrote it relative to the working directory, for messages.
 std::string shown_path(const std::string& p) { return fs::path(p).lexically_proximate(fs::current_path()).string(); }
-
-glm::vec3 srgb_to_linear(glm::vec3 c) {
-    auto f = [](float v) { return v <= 0.04045f ? v / 12.92f : std::pow((v + 0.055f) / 1.055f, 2.4f); };
-    return {f(c.r), f(c.g), f(c.b)};
-}
 
 struct Gauge {
     std::string name;
@@ -629,8 +585,7 @@ public:
                                              "flood water indices");
         water_index_buffer_.upload(idx.data(), idx.size() * 4);
         lut_ = engine::Buffer(*gpu_, 256 * 16, storage, engine::MemoryKind::Device, "flood depth colours");
-        std::array<glm::vec4, 256> lut;
-        for (int i = 0; i < 256; ++i) lut[i] = glm::vec4(srgb_to_linear(colormaps_->sample(engine::Colormap::Blues, i / 255.0)), 1);
+        const std::array<glm::vec4, 256> lut = engine::linear_table(*colormaps_, engine::Colormap::Blues);
         lut_.upload(lut.data(), sizeof(lut));
 
         const auto vs = VK_SHADER_STAGE_VERTEX_BIT, fsb = VK_SHADER_STAGE_FRAGMENT_BIT;
@@ -748,7 +703,6 @@ public:
         if (ctx.timer) ctx.timer->begin(ctx.cmd, "flood.step");
         const uint32_t recorded = solver_->record_window(ctx.cmd, ctx.dt_s, steps, {}, ctx.slot, wf);
         if (ctx.timer) ctx.timer->end(ctx.cmd);
-        steps_recorded_ += recorded;
 
         // Statistics, the overlay field and the probes, at the window's end.
         if (ctx.timer) ctx.timer->begin(ctx.cmd, "flood.stats");
@@ -805,7 +759,6 @@ public:
         stats_pipe_.bind(cmd, stats_set());
         stats_pipe_.push(cmd, sp);
         engine::dispatch_2d(cmd, grid_.nx, grid_.ny, 16, 16);
-        shown_mode_ = mode;
     }
 
     void before_draw(FrameInfo& frame) override {
@@ -854,7 +807,6 @@ public:
         if (posts_.count) engine::WorldRenderer::prepare_instances(cmd, posts_);
         if (site_batch_.count) engine::WorldRenderer::prepare_instances(cmd, site_batch_);
         view_proj_ = frame.push->view_proj;
-        viewport_ = {frame.viewport_w, frame.viewport_h};
         m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.viewport_h));
         frame_ready_ = true;
     }
@@ -955,7 +907,6 @@ public:
                 speed = std::max(speed, l.wave_speed);
                 last_dt_ = l.dt_s;
                 ++steps_taken_;
-                sim_since_sample_ += l.dt_s;
             }
             if (w.steps > 0 && e > 0) debt_s_ = log[e - 1].left_s;
             else debt_s_ += w.t_end_s - last_window_end_s_;  // a window with no steps: all its time is left
@@ -1030,21 +981,17 @@ public:
         const engine::LegendSpec legend = legend_spec();
         engine::draw_legend(legend, ctx.colormaps);
 
-        // The flood's state, top right, and labels over the gauges and sites.
-        ImDrawList* dl = ImGui::GetForegroundDrawList();
-        const ImVec2 display = ImGui::GetIO().DisplaySize;
-        const float scale = display.x < 900 ? 0.85f : 1.25f;
+        // The flood's state, top right (red once a siren sounded), and labels over the gauges and sites.
         char text[240];
         std::snprintf(text, sizeof text, "T+%s   storm %.0f mm/h   sirens %zu/%zu   sites reached %zu/%zu",
                       clock_text(flood_time_s_).c_str(), storm_rate_mm_h_, sirens_sounded(), gauges_.size(),
                       size_t(std::count_if(sites_.begin(), sites_.end(), [](const Site& s) { return s.arrival_s >= 0; })),
                       sites_.size());
-        const ImVec2 size = ImGui::CalcTextSize(text);
-        ImVec2 pos(display.x - size.x * scale - 24, 34);
-        if (pos.x < 400) pos = ImVec2(22, 70);
-        dl->AddRectFilled(ImVec2(pos.x - 12, pos.y - 4), ImVec2(pos.x + size.x * scale + 12, pos.y + size.y * scale + 6),
-                          sirens_sounded() ? IM_COL32(130, 20, 20, 215) : IM_COL32(20, 22, 28, 200), 5.0f);
-        dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, pos, IM_COL32(255, 255, 255, 255), text);
+        engine::StatusLine status{text};
+        if (sirens_sounded()) status.background = IM_COL32(130, 20, 20, 215);
+        engine::draw_status_lines({status});
+        ImDrawList* dl = ImGui::GetForegroundDrawList();
+        const ImVec2 display = ImGui::GetIO().DisplaySize;
         if (!frame_ready_) return;
         auto label = [&](glm::dvec3 p, const std::string& s, ImU32 bg) {
             const glm::vec4 c = view_proj_ * glm::vec4(glm::vec3(p), 1.0f);
@@ -1337,8 +1284,8 @@ private:
 
     // Clock and ledger.
     double unassigned_debt_s_ = 0, last_window_end_s_ = 0;
-    double last_speed_ = 0, last_dt_ = 0, debt_s_ = 0, flood_time_s_ = 0, session_time_s_ = 0, sim_since_sample_ = 0;
-    uint64_t steps_recorded_ = 0, steps_taken_ = 0;
+    double last_speed_ = 0, last_dt_ = 0, debt_s_ = 0, flood_time_s_ = 0, session_time_s_ = 0;
+    uint64_t steps_taken_ = 0;
     MassLedger ledger_;
     double volume_m3_ = 0;
     std::vector<double> balance_t_;
@@ -1371,10 +1318,8 @@ private:
     std::vector<engine::Instance> uploaded_posts_, uploaded_sites_;
     double marker_scale_ = 3;
     std::string show_ = "water", shown_name_ = "water";
-    uint32_t shown_mode_ = 0;
     double depth_scale_m_ = 6, water_opacity_ = 0.85, tracer_speedup_ = 40, site_depth_m_ = kArrivalDepth;
     glm::mat4 view_proj_{1.0f};
-    glm::vec2 viewport_{1, 1};
     float m_per_px_ = 0.001f;
     bool frame_ready_ = false;
 };

@@ -52,26 +52,6 @@ constexpr uint32_t kMaxTowers = 400000;
 
 // [SECTION] Parameters
 
-ParamSpec path_param(std::string key, std::string help) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::Path;
-    s.default_value = std::string("");
-    s.help = std::move(help);
-    s.live = false;
-    return s;
-}
-
-ParamSpec bool_param(std::string key, bool def, std::string help, bool live = true) {
-    ParamSpec s;
-    s.key = std::move(key);
-    s.type = ParamType::Bool;
-    s.default_value = def;
-    s.help = std::move(help);
-    s.live = live;
-    return s;
-}
-
 BlockSpec grid_block() {
     BlockSpec b{"grid", "A transmission grid through heatwave days: power flow, the solar cliff, cascading failures", {}};
     auto& p = b.params;
@@ -705,35 +685,22 @@ public:
         engine::colormap_from_name(ctx.params.text("grid.colormap"), legend.colormap);
         engine::draw_legend(legend, ctx.colormaps);
 
-        // The system's state, top centre.
-        ImDrawList* dl = ImGui::GetForegroundDrawList();
-        const ImVec2 display = ImGui::GetIO().DisplaySize;
+        // The system's state, top right.
         char text[200];
         const double hour = cond_.local_hour;
         std::snprintf(text, sizeof text, "%02d:%02d local   %.0f C   demand %s   PV %s   net load %s", int(hour),
                       int(std::fmod(hour, 1.0) * 60), cond_.ambient_c, format_mw(cond_.demand_mw).c_str(),
                       format_mw(cond_.utility_pv_mw + cond_.rooftop_pv_mw).c_str(), format_mw(cond_.net_load_mw).c_str());
-        const float scale = display.x < 900 ? 0.85f : 1.3f;
-        const ImVec2 size = ImGui::CalcTextSize(text);
-        // Top right, clear of the title and clock at the top left.
-        // Top right below where the viewer's menu bar goes; on a narrow display below the title box instead.
-        ImVec2 pos(display.x - size.x * scale - 24, 34);
-        if (pos.x < 400) pos = ImVec2(22, 70);
-        dl->AddRectFilled(ImVec2(pos.x - 12, pos.y - 4), ImVec2(pos.x + size.x * scale + 12, pos.y + size.y * scale + 6),
-                          IM_COL32(20, 22, 28, 200), 5.0f);
-        dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, pos, IM_COL32(255, 255, 255, 255), text);
+        std::vector<engine::StatusLine> lines{{text}};
         const size_t tripped = std::count(cascade_->out().begin(), cascade_->out().end(), char(1));
         const size_t overloaded =
             std::count_if(flows_.loading_pct.begin(), flows_.loading_pct.end(), [](double v) { return v > 100.0; });
         if (tripped > 0 || overloaded > 0 || shed_mw() > 0.5) {
             std::snprintf(text, sizeof text, "%zu lines overloaded   %zu tripped   %s not served", overloaded, tripped,
                           format_mw(shed_mw()).c_str());
-            const ImVec2 s2 = ImGui::CalcTextSize(text);
-            const ImVec2 p2(pos.x < 400 ? pos.x : display.x - s2.x * scale - 24, pos.y + size.y * scale + 12);
-            dl->AddRectFilled(ImVec2(p2.x - 12, p2.y - 4), ImVec2(p2.x + s2.x * scale + 12, p2.y + s2.y * scale + 6),
-                              IM_COL32(120, 20, 20, 210), 5.0f);
-            dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, p2, IM_COL32(255, 235, 220, 255), text);
+            lines.push_back({text, IM_COL32(120, 20, 20, 210), IM_COL32(255, 235, 220, 255)});
         }
+        engine::draw_status_lines(lines);
     }
 
     static std::string format_mw(double mw) {
