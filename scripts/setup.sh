@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libvulkan-dev vulkan-tools mesa-vulkan-drivers vulkan-validationlayers glslc
   libglfw3-dev libimgui-dev libstb-dev libglm-dev libassimp-dev
-  catch2 libtomlplusplus-dev libeigen3-dev libgdal-dev
+  catch2 libtomlplusplus-dev libeigen3-dev libgdal-dev coinor-libclp-dev
   ffmpeg xvfb xauth imagemagick
 )
 

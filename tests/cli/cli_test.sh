@@ -246,6 +246,20 @@ grid_n1)
     expect_rc 2 "$bin" grid frobnicate
     expect_text "unknown grid command 'frobnicate'"
     ;;
+grid_opf)
+    # DC OPF on the hand-solved triangle (tests/grid/opf_triangle.m): dispatch, LMPs, objective, headers.
+    expect_rc 0 "$bin" grid opf tests/grid/opf_triangle.m --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
+    expect_text "objective: 3975 \$/h"
+    [ "$(cat "$tmp/b.csv" | cut -d, -f1,4 | tr '\n' ' ')" = "bus,lmp 1,13 2,18 3,23 " ] || fail "opf buses: $(cat "$tmp/b.csv")"
+    [ "$(cat "$tmp/g.csv" | tr '\n' ' ')" = "gen,bus,pg_mw 1,1,150 2,2,150 " ] || fail "opf gens: $(cat "$tmp/g.csv")"
+    expect_rc 0 "$bin" grid opf tests/grid/opf_triangle.m --n-1 --shed 9000 --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
+    expect_text "DC OPF with N-1"
+    expect_rc 2 "$bin" grid opf tests/grid/corpus/bad_gencost_model.m --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
+    expect_text "cost model 3 is not 1 (piecewise linear) or 2 (polynomial)"
+    expect_rc 2 "$bin" grid opf tests/grid/corpus/valid_compact.m --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
+    expect_text "the case has no mpc.gencost"
+    expect_rc 2 "$bin" grid opf tests/grid/opf_triangle.m --shed -5 --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
+    ;;
 window)
     command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"
     mkdir -p "$tmp/shots"

@@ -33,6 +33,7 @@ const char* const kGenColumns[] = {
     "GEN_BUS", "PG",     "QG",  "QMAX",    "QMIN",    "VG",      "MBASE",  "GEN_STATUS", "PMAX",
     "PMIN",    "PC1",    "PC2", "QC1MIN",  "QC1MAX",  "QC2MIN",  "QC2MAX", "RAMP_AGC",   "RAMP_10",
     "RAMP_30", "RAMP_Q", "APF", "MU_PMAX", "MU_PMIN", "MU_QMAX", "MU_QMIN"};
+const char* const kGencostColumns[] = {"MODEL", "STARTUP", "SHUTDOWN", "NCOST", "COST"};
 const char* const kBranchColumns[] = {"F_BUS",  "T_BUS",     "BR_R",     "BR_X",  "BR_B",      "RATE_A",
                                       "RATE_B", "RATE_C",    "TAP",      "SHIFT", "BR_STATUS", "ANGMIN",
                                       "ANGMAX", "PF",        "QF",       "PT",    "QT",        "MU_SF",
@@ -150,7 +151,7 @@ class Reader {
     bool seen_statement_ = false;
 
     Scalar version_, base_;
-    Matrix bus_, gen_, branch_;
+    Matrix bus_, gen_, branch_, gencost_;
     Cell gentype_, genfuel_, bus_name_;
     double base_mva_ = 100;
 
@@ -416,7 +417,7 @@ class Reader {
     }
     bool known_field(const std::string& name) const {
         const std::string f = field_of(name);
-        return f == "version" || f == "baseMVA" || f == "bus" || f == "gen" || f == "branch" ||
+        return f == "version" || f == "baseMVA" || f == "bus" || f == "gen" || f == "branch" || f == "gencost" ||
                is_cell_field(name);
     }
 
@@ -436,19 +437,20 @@ class Reader {
             once(base_.present, base_.start, stmt, name);
             base_ = {true, stmt};
             base_value(name);
-        } else if (f == "bus" || f == "gen" || f == "branch") {
-            Matrix& m = f == "bus" ? bus_ : f == "gen" ? gen_ : branch_;
+        } else if (f == "bus" || f == "gen" || f == "branch" || f == "gencost") {
+            Matrix& m = f == "bus" ? bus_ : f == "gen" ? gen_ : f == "branch" ? branch_ : gencost_;
             once(m.present, m.start, stmt, name);
-            const Columns cols = f == "bus"   ? Columns{kBusColumns, std::size(kBusColumns)}
-                                 : f == "gen" ? Columns{kGenColumns, std::size(kGenColumns)}
-                                              : Columns{kBranchColumns, std::size(kBranchColumns)};
+            const Columns cols = f == "bus"       ? Columns{kBusColumns, std::size(kBusColumns)}
+                                 : f == "gen"     ? Columns{kGenColumns, std::size(kGenColumns)}
+                                 : f == "gencost" ? Columns{kGencostColumns, std::size(kGencostColumns)}
+                                                  : Columns{kBranchColumns, std::size(kBranchColumns)};
             matrix(m, cols, name, stmt);
         } else if (is_cell_field(name)) {
             Cell& c = f == "gentype" ? gentype_ : f == "genfuel" ? genfuel_ : bus_name_;
             once(c.present, c.start, stmt, name);
             cell(c, name, stmt);
         } else {
-            skip_statement(stmt, name);  // another field (gencost, areas, bus_geo, ...) or variable
+            skip_statement(stmt, name);  // another field (areas, bus_geo, ...) or variable
             return;
         }
         end_statement(name);
@@ -723,6 +725,47 @@ class Reader {
             b.status = v[10] > 0 ? 1 : 0;
             if (rw.count > 11) b.angmin_deg = v[11];
             if (rw.count > 12) b.angmax_deg = v[12];
+        }
+
+        // Generator costs (MATPOWER User's Manual table B-4): optional; ng rows, or 2 ng when reactive
+        // power costs follow (those are kept out: the DC OPF does not use them).
+        if (gencost_.present) {
+            const std::string gc_name = field("gencost");
+            const std::size_t ng = c.gens.size();
+            if (gencost_.rows.size() != ng && gencost_.rows.size() != 2 * ng)
+                fail(gencost_.start, gc_name + " has " + plural(gencost_.rows.size(), "row", "rows") + ", but " +
+                                         gen_name + " has " + plural(ng, "row", "rows") +
+                                         " (expected one cost row per generator, or two)");
+            c.gencost.resize(ng);
+            for (std::size_t r = 0; r < ng; ++r) {
+                check_row_shape(gencost_, r, 5, gc_name);
+                const Matrix::Row& rw = gencost_.rows[r];
+                const double* v = gencost_.values.data() + rw.first;
+                const u32* at = gencost_.at.data() + rw.first;
+                const std::string row = gc_name + " row " + std::to_string(r + 1) + ": ";
+                if (!whole_in(v[0], 1, 2))
+                    fail(at[0], row + "cost model " + token_text(at[0]) + " is not 1 (piecewise linear) or 2 (polynomial)");
+                if (!whole_in(v[3], 1, 1000000))
+                    fail(at[3], row + "NCOST " + token_text(at[3]) + " is not a positive integer");
+                GenCost& gc = c.gencost[r];
+                gc.model = static_cast<int>(v[0]);
+                gc.startup = v[1];
+                gc.shutdown = v[2];
+                const std::size_t ncost = static_cast<std::size_t>(v[3]);
+                const std::size_t need = gc.model == 1 ? 2 * ncost : ncost;
+                if (rw.count < 4 + need)
+                    fail(at[3], row + "NCOST " + token_text(at[3]) + " needs " + std::to_string(need) +
+                                    " cost columns, but the row has " + std::to_string(rw.count - 4));
+                gc.coeffs.assign(v + 4, v + 4 + need);
+                if (gc.model == 1) {
+                    if (ncost < 2) fail(at[3], row + "a piecewise linear cost needs at least 2 points");
+                    for (std::size_t k = 1; k < ncost; ++k)
+                        if (!(gc.coeffs[2 * k] > gc.coeffs[2 * k - 2]))
+                            fail(at[4 + 2 * k], row + "piecewise linear cost points must have increasing MW (" +
+                                                    token_text(at[4 + 2 * k]) + " after " +
+                                                    token_text(at[2 + 2 * k]) + ")");
+                }
+            }
         }
 
         // Names, types and fuels.

@@ -47,12 +47,22 @@ struct Branch {
     double angmin_deg = -360, angmax_deg = 360;
 };
 
+// A generator's cost (MATPOWER's gencost row, table B-4): model 1 is piecewise linear with points
+// (MW, $/h) in `coeffs` as x1, y1, x2, y2, ...; model 2 is a polynomial in MW with the coefficients in
+// `coeffs` from the highest order down (c_n ... c1 c0, in $/h).
+struct GenCost {
+    int model = 2;
+    double startup = 0, shutdown = 0;
+    std::vector<double> coeffs;
+};
+
 struct Case {
     std::string name;  // the function name in the file (e.g. "case9")
     double base_mva = 100;
     std::vector<Bus> buses;  // in file order
     std::vector<Gen> gens;
     std::vector<Branch> branches;
+    std::vector<GenCost> gencost;  // one per generator when the case has mpc.gencost, else empty
 
     // Index of a bus in `buses` by its external number; -1 when there is none.
     int bus_index(int id) const;

@@ -2,6 +2,7 @@
 #include "modules/grid/grid_cli.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,7 +10,9 @@
 #include <stdexcept>
 
 #include "modules/grid/case.hpp"
+#include "modules/grid/opf.hpp"
 #include "modules/grid/power_flow.hpp"
+#include "scene/scene.hpp"
 
 namespace infrascape::grid {
 
@@ -23,6 +26,12 @@ const char* kHelp = R"(Usage:
   infrascape grid n1 CASE.m --out N1.csv
       N-1 screening: for every in-service branch outage, the worst post-contingency loading in percent of
       RATE_A (DC flows and line outage distribution factors) and the branch that carries it. Prints the time.
+  infrascape grid opf CASE.m --out-bus BUS.csv --out-gen GEN.csv [--n-1] [--shed VOLL]
+      DC optimal power flow (MATPOWER's rundcopf formulation, solved by COIN-OR CLP): least-cost dispatch
+      within generator limits and RATE_A. --n-1 also keeps every branch within RATE_A after any single
+      branch outage that does not island the grid; --shed lets load be shed at VOLL $/MWh instead of
+      failing when it cannot be served. Writes bus,vm_pu,va_deg,lmp (lmp in $/MWh) and gen,bus,pg_mw (gen:
+      the 1-based row of the case's gen table), and prints `objective: <value> $/h`. Exit 1 if infeasible.
 )";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -116,6 +125,55 @@ int n1(const std::vector<std::string>& a) {
     return 0;
 }
 
+int opf(const std::vector<std::string>& a) {
+    std::string file, bus_out, gen_out;
+    OpfOptions options;
+    for (size_t i = 0; i < a.size(); ++i) {
+        auto value = [&](const char* opt) {
+            if (i + 1 >= a.size()) throw std::invalid_argument(std::string(opt) + " needs a value");
+            return a[++i];
+        };
+        if (a[i] == "--n-1") options.n_minus_1 = true;
+        else if (a[i] == "--out-bus") bus_out = value("--out-bus");
+        else if (a[i] == "--out-gen") gen_out = value("--out-gen");
+        else if (a[i] == "--shed") {
+            const std::string v = value("--shed");
+            char* end = nullptr;
+            options.voll_per_mwh = std::strtod(v.c_str(), &end);
+            if (end == v.c_str() || *end || !(options.voll_per_mwh > 0))
+                throw std::invalid_argument("--shed needs a positive value of lost load in $/MWh, not '" + v + "'");
+            options.allow_shedding = true;
+        } else if (!a[i].empty() && a[i][0] == '-') throw std::invalid_argument("unknown option '" + a[i] + "' for grid opf");
+        else if (file.empty()) file = a[i];
+        else throw std::invalid_argument("grid opf takes one case file");
+    }
+    if (file.empty()) throw std::invalid_argument("grid opf needs a case file; see `infrascape grid --help`");
+    if (bus_out.empty() || gen_out.empty()) throw std::invalid_argument("grid opf needs --out-bus and --out-gen");
+    const Case c = load_matpower(file, file);
+    if (c.gencost.empty()) throw InputError({file, 1, 1}, "the case has no mpc.gencost; the OPF needs generator costs");
+    const auto t0 = std::chrono::steady_clock::now();
+    const OpfResult r = dc_opf(c, options);
+    const double t = seconds_since(t0);
+    if (!r.solved) {
+        std::fprintf(stderr, "infrascape: DC OPF on %s: %s\n", file.c_str(), r.message.c_str());
+        return 1;
+    }
+    std::ofstream bus = open_out(bus_out);
+    bus << "bus,vm_pu,va_deg,lmp\n";
+    for (size_t k = 0; k < c.buses.size(); ++k)
+        bus << c.buses[k].id << ",1," << r.va_deg[k] << ',' << r.lmp[k] << '\n';
+    std::ofstream gen = open_out(gen_out);
+    gen << "gen,bus,pg_mw\n";
+    for (size_t g = 0; g < c.gens.size(); ++g) gen << g + 1 << ',' << c.gens[g].bus << ',' << r.pg_mw[g] << '\n';
+    std::printf("objective: %.10g $/h\n", r.objective);
+    std::printf("DC OPF%s on %s (%zu buses, %zu generators, %zu branches): %zu binding branches, %.6g MW shed, "
+                "%d QP solves%s in %.4f s\n",
+                options.n_minus_1 ? " with N-1" : "", c.name.c_str(), c.buses.size(), c.gens.size(),
+                c.branches.size(), r.binding.size(), r.total_shed_mw(), r.rounds,
+                options.n_minus_1 ? (", " + std::to_string(r.security_rows) + " security constraints").c_str() : "", t);
+    return 0;
+}
+
 }  // namespace
 
 int grid_cli(const std::vector<std::string>& args) {
@@ -131,6 +189,7 @@ int grid_cli(const std::vector<std::string>& args) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "pf") return pf(rest);
     if (args[0] == "n1") return n1(rest);
+    if (args[0] == "opf") return opf(rest);
     throw std::invalid_argument("unknown grid command '" + args[0] + "'; see `infrascape grid --help`");
 }
 

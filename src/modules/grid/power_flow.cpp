@@ -4,6 +4,7 @@
 // factors (makePTDF.m, makeLODF.m). Sparse solves use Eigen: SimplicialLDLT for the symmetric B matrix,
 // SparseLU for the Newton Jacobian. See power_flow.hpp for the contracts.
 #include "modules/grid/power_flow.hpp"
+#include "modules/grid/dc_network.hpp"
 
 #include <Eigen/Sparse>
 #include <algorithm>
@@ -17,33 +18,7 @@
 
 namespace infrascape::grid {
 
-namespace {
-
-using Complex = std::complex<double>;
-using SparseReal = Eigen::SparseMatrix<double>;
-using SparseComplex = Eigen::SparseMatrix<Complex>;
-
-constexpr double kRadPerDeg = std::numbers::pi / 180.0;
-constexpr double kEps = std::numeric_limits<double>::epsilon();  // MATLAB's eps
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// [SECTION] Internal model (MATPOWER's ext2int.m and bustypes.m)
-// ext2int drops isolated buses (type 4), out-of-service generators and branches, and generators and
-// branches attached to isolated buses; the rest keep their case order. bustypes then makes a PV or
-// reference bus without an in-service generator a PQ bus and, when no reference bus is left, promotes the
-// first PV bus.
-struct Network {
-    int nb = 0;                      // internal (non-isolated) buses
-    std::vector<int> bus_of_case;    // case bus index -> internal index, -1 for an isolated bus
-    std::vector<int> case_of_bus;    // internal index -> case bus index
-    std::vector<int> branch_case;    // in-service branches: case index
-    std::vector<int> f, t;           // ... and their internal end buses
-    std::vector<int> gen_case;       // in-service generators: case index
-    std::vector<int> gen_bus;        // ... and their internal bus
-    std::vector<int> ref, pv, pq;    // internal bus indices, ascending
-    std::vector<char> is_ref;        // per internal bus
-};
-
+// [SECTION] Internal model (MATPOWER's ext2int.m and bustypes.m); see dc_network.hpp.
 Network build_network(const Case& c) {
     Network net;
     std::unordered_map<int, int> index_of_id;
@@ -123,6 +98,35 @@ void require_connected(const Case& c, const Network& net) {
                                      " is in an island without a reference bus (singular B)");
 }
 
+// [SECTION] DC model (makeBdc.m); see dc_network.hpp.
+
+DcModel make_bdc(const Case& c, const Network& net) {
+    DcModel m;
+    const size_t nl = net.f.size();
+    m.b.resize(nl);
+    m.pfinj.resize(nl);
+    m.pbusinj.assign(size_t(net.nb), 0.0);
+    for (size_t l = 0; l < nl; ++l) {
+        const Branch& br = c.branches[size_t(net.branch_case[l])];
+        const double tap = br.ratio != 0 ? br.ratio : 1.0;
+        m.b[l] = 1.0 / br.x_pu / tap;
+        m.pfinj[l] = m.b[l] * (-br.angle_deg * std::numbers::pi / 180.0);
+        m.pbusinj[size_t(net.f[l])] += m.pfinj[l];
+        m.pbusinj[size_t(net.t[l])] -= m.pfinj[l];
+    }
+    return m;
+}
+
+namespace {
+
+using Complex = std::complex<double>;
+using SparseReal = Eigen::SparseMatrix<double>;
+using SparseComplex = Eigen::SparseMatrix<Complex>;
+
+constexpr double kRadPerDeg = std::numbers::pi / 180.0;
+constexpr double kEps = std::numeric_limits<double>::epsilon();  // MATLAB's eps
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
 // Bridges of the in-service branch graph (Tarjan's low-link, iterative): the branches whose outage splits
 // the grid. Parallel branches are distinct edges, so neither of a parallel pair is a bridge.
 std::vector<char> find_bridges(const Network& net) {
@@ -168,31 +172,6 @@ std::vector<char> find_bridges(const Network& net) {
         }
     }
     return bridge;
-}
-
-// [SECTION] DC model (makeBdc.m)
-// b = 1 / (x * tap) per in-service branch (tap = ratio, or 1 where ratio is 0); Bbus = Cft' diag(b) Cft;
-// a phase shifter of angle phi injects Pfinj = -b * phi at its from bus and withdraws it at its to bus.
-struct DcModel {
-    std::vector<double> b, pfinj;  // per in-service branch, p.u.
-    std::vector<double> pbusinj;   // per internal bus, p.u.
-};
-
-DcModel make_bdc(const Case& c, const Network& net) {
-    DcModel m;
-    const size_t nl = net.f.size();
-    m.b.resize(nl);
-    m.pfinj.resize(nl);
-    m.pbusinj.assign(size_t(net.nb), 0.0);
-    for (size_t l = 0; l < nl; ++l) {
-        const Branch& br = c.branches[size_t(net.branch_case[l])];
-        const double tap = br.ratio != 0 ? br.ratio : 1.0;
-        m.b[l] = 1.0 / br.x_pu / tap;
-        m.pfinj[l] = m.b[l] * (-br.angle_deg * kRadPerDeg);
-        m.pbusinj[size_t(net.f[l])] += m.pfinj[l];
-        m.pbusinj[size_t(net.t[l])] -= m.pfinj[l];
-    }
-    return m;
 }
 
 // Bbus with the rows and columns of `fixed` buses removed, factored once (LDL', AMD ordering).
