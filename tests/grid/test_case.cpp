@@ -298,6 +298,11 @@ TEST_CASE("continuations and comments and extra columns and number forms and ski
     CHECK(c.gens[0].pmin_mw == 10);
     CHECK(c.branches[0].angmin_deg == -30);
     CHECK(c.branches[0].angmax_deg == 30);
+    REQUIRE(c.gencost.size() == 2);
+    CHECK(c.gencost[0].model == 2);
+    CHECK(c.gencost[0].coeffs == std::vector<double>{0.11, 5, 0});
+    CHECK(c.gencost[1].model == 1);
+    CHECK(c.gencost[1].coeffs == std::vector<double>{0, 0, 100, 500});
     CHECK(c.branches[1].ratio == Approx(1.05));
     CHECK(c.branches[1].angle_deg == 2);
     CHECK(c.branches[2].x_pu == 0);  // x = 0 alone is allowed (r is not 0)

@@ -18,10 +18,11 @@ mpc.bus = [
 mpc.gen = [ 1 0 0 300 -300 1.04 100 1 250 10 0 0 0 0 0 0 0 0 0 0 0;
 	2 63 0 Inf -Inf 1.025 100 0 300 10 0 0 0 0 0 0 0 0 0 0 0 ];  % '...' and ']' in a comment
 
-%% sections the reader skips: costs, areas, a struct field, another cell array
+%% costs (polynomial, padded with a zero; piecewise linear), then sections the reader skips: areas, a
+%% struct field, another cell array
 mpc.gencost = [
-	2	0	0	3	0.11	5	0;
-	1	0	0	2	0	100	500;
+	2	0	0	3	0.11	5	0	0;
+	1	0	0	2	0	0	100	500;
 ];
 mpc.areas = [1 1];
 mpc.softlims.VMAX.hl_mod = 'remove';   % a struct field
