@@ -177,15 +177,11 @@ int run_command(const RunOptions& o) {
         session.frame_complete(0);
         progress.update(session.steps());
     }
-    for (auto& m : session.modules()) {
-        std::filesystem::path dir = o.export_dir / m->name();
-        std::filesystem::create_directories(dir);
-        m->export_results(dir, session.time_s(), session.params());
-    }
+    session.export_all(o.export_dir);
     std::printf("simulated %s in %llu steps of %g s; exports in %s\n", hms(session.time_s()).c_str(),
                 (unsigned long long)session.steps(), dt, o.export_dir.c_str());
     for (auto& m : session.modules())
-        for (const Metric& x : m->metrics()) std::printf("  %s.%s = %g %s\n", m->name().c_str(), x.name.c_str(), x.value, x.unit.c_str());
+        for (const Metric& x : m->metrics()) std::printf("  %s.%s = %g %s\n", m->instance().c_str(), x.name.c_str(), x.value, x.unit.c_str());
     return validation_exit(session.gpu());
 }
 

@@ -110,8 +110,10 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
     while (steps_ < wanted && taken < max_steps) {
         const double t = time_s();
         timeline_->advance(t, params_);
-        StepContext sc{cmd, t, world_.dt_s, slot, params_, timer_.get()};
-        for (auto& m : modules_) m->step(sc);
+        for (size_t i = 0; i < modules_.size(); ++i) {
+            StepContext sc{cmd, t, world_.dt_s, slot, module_params(i), timer_.get()};
+            modules_[i]->step(sc);
+        }
         ++steps_;
         ++taken;
     }
@@ -119,17 +121,68 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
     return taken;
 }
 
+ParamStore& Session::module_params(size_t i) {
+    if (!views_[i]) return params_;
+    views_[i]->copy_block(params_, modules_[i]->instance(), modules_[i]->name());
+    return *views_[i];
+}
+
+void Session::module_params_changed(size_t i) {
+    if (views_[i]) params_.copy_block(*views_[i], modules_[i]->name(), modules_[i]->instance());
+}
+
+bool Session::drag(const glm::dvec3& origin, const glm::dvec3& dir) {
+    for (size_t i = 0; i < modules_.size(); ++i)
+        if (modules_[i]->drag(origin, dir, module_params(i))) {
+            module_params_changed(i);
+            return true;
+        }
+    return false;
+}
+
+void Session::export_all(const std::filesystem::path& dir) {
+    for (size_t i = 0; i < modules_.size(); ++i) {
+        const std::filesystem::path sub = dir / modules_[i]->instance();
+        std::filesystem::create_directories(sub);
+        modules_[i]->export_results(sub, time_s(), module_params(i));
+    }
+}
+
 void Session::attach_modules() {
+    // Modules in registry order (the documented order of the world's coupling step); a module's instances
+    // ([[city]] entries) in the order the scene file gives them.
     std::vector<std::unique_ptr<Module>> created;
-    for (const ModuleEntry& e : module_registry())
-        if (scene_.blocks.count(e.name)) created.push_back(e.create());
+    std::vector<std::unique_ptr<ParamStore>> views;
+    for (const ModuleEntry& e : module_registry()) {
+        if (scene_.blocks.count(e.name)) {
+            created.push_back(e.create());
+            views.emplace_back();
+        }
+        for (const auto& [block, module] : scene_.instances) {
+            if (module != e.name) continue;
+            created.push_back(e.create());
+            created.back()->set_instance(block);
+            auto view = std::make_unique<ParamStore>();
+            view->declare(created.back()->block());
+            view->copy_block(params_, block, e.name);
+            views.push_back(std::move(view));
+        }
+    }
+    // A module's ParamError names "city.<key>"; for an instance it is reported at "city:<id>.<key>".
+    auto report = [&](const Module& m, const ParamError& err) {
+        std::string param = err.param();
+        const std::string prefix = m.name() + ".";
+        if (m.instance() != m.name() && param.compare(0, prefix.size(), prefix) == 0)
+            param = m.instance() + "." + param.substr(prefix.size());
+        return scene_.error_at(param, err.what());
+    };
     // The ground first: a module's DEM replaces the procedural terrain for everyone.
-    for (auto& m : created) {
+    for (size_t i = 0; i < created.size(); ++i) {
         std::optional<engine::Heightfield> ground;
         try {
-            ground = m->provide_terrain(params_, info_);
+            ground = created[i]->provide_terrain(views[i] ? *views[i] : params_, info_);
         } catch (const ParamError& err) {
-            throw scene_.error_at(err.param(), err.what());
+            throw report(*created[i], err);
         }
         if (ground) {
             terrain_ = std::move(*ground);
@@ -137,16 +190,25 @@ void Session::attach_modules() {
         }
     }
     world_renderer_->set_terrain(terrain_);
-    for (auto& m : created) {
-        AttachContext ac{*gpu_, *world_renderer_, info_, params_, colormaps_, draws_};
+    for (size_t i = 0; i < created.size(); ++i) {
+        Module& m = *created[i];
+        ParamStore& p = views[i] ? *views[i] : params_;
+        AttachContext ac{*gpu_, *world_renderer_, info_, p, colormaps_, draws_};
         try {
-            m->attach(ac);
+            m.attach(ac);
         } catch (const ParamError& err) {
-            throw scene_.error_at(err.param(), err.what());
+            throw report(m, err);
         }
-        m->publish(bus_);
-        if (auto speed = m->preferred_speed(params_)) world_.speed = *speed;
-        modules_.push_back(std::move(m));
+        if (views[i]) {
+            OutputBus own;
+            m.publish(own);
+            bus_.merge_renamed(own, m.name() + ".", m.instance() + ".");
+        } else {
+            m.publish(bus_);
+        }
+        if (auto speed = m.preferred_speed(p)) world_.speed = *speed;
+        modules_.push_back(std::move(created[i]));
+        views_.push_back(std::move(views[i]));
     }
 }
 
@@ -159,6 +221,7 @@ void Session::restart_clock() {
     timeline_->reset();
     steps_ = 0;
     modules_.clear();
+    views_.clear();
     bus_ = OutputBus{};
     world_renderer_->clear_overlay();
     attach_modules();
@@ -238,8 +301,10 @@ void Session::draw_overlay(bool panels) {
     dl->AddText(ImVec2(20, top + 5), IM_COL32(255, 255, 255, 255), world_.title.c_str());
     dl->AddText(ImVec2(20, top + 8 + title_size.y), IM_COL32(200, 210, 225, 255), clock.c_str());
 
-    OverlayContext oc{colormaps_, time_s(), params_};
-    for (auto& m : modules_) m->overlay(oc);
+    for (size_t i = 0; i < modules_.size(); ++i) {
+        OverlayContext oc{colormaps_, time_s(), module_params(i)};
+        modules_[i]->overlay(oc);
+    }
 
     // Captions fade in and out over half a second of playback (simulation time runs at world.speed).
     const double t = time_s();
@@ -251,28 +316,34 @@ void Session::draw_overlay(bool panels) {
     }
     if (!panels) return;
     float y = top + 62;  // below the HUD
-    for (auto& m : modules_) {
+    for (size_t i = 0; i < modules_.size(); ++i) {
+        Module& m = *modules_[i];
         ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
         ImGui::SetNextWindowSize(ImVec2(500, 0), ImGuiCond_FirstUseEver);
-        if (ImGui::Begin(m->title().c_str())) draw_module_panel(*m);
+        const std::string title = m.instance() == m.name() ? m.title() : m.title() + " (" + m.instance().substr(m.name().size() + 1) + ")";
+        if (ImGui::Begin(title.c_str())) {
+            draw_module_panel(m, module_params(i));
+            module_params_changed(i);
+        }
         y += ImGui::GetWindowHeight() + 10;
         ImGui::End();
     }
 }
 
-void Session::draw_module_panel(Module& m) {
-    // The module's own content (plots, tables) first, then widgets generated from its parameter declarations.
-    PanelContext pc{params_, colormaps_, time_s()};
+void Session::draw_module_panel(Module& m, ParamStore& params) {
+    // The module's own content (plots, tables) first, then widgets generated from its parameter declarations
+    // (an instance's own store holds them under the module's name).
+    PanelContext pc{params, colormaps_, time_s()};
     m.panel(pc);
     const BlockSpec block = m.block();
     if (!ImGui::CollapsingHeader("Parameters", block.params.size() <= 12 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) return;
     for (const ParamSpec& p : block.params) {
         const std::string dotted = block.name + "." + p.key;
-        if (!params_.has(dotted)) continue;
+        if (!params.has(dotted)) continue;
         const std::string label = p.unit.empty() ? p.key : p.key + " (" + p.unit + ")";
         ImGui::PushID(dotted.c_str());
         if (!p.live) ImGui::BeginDisabled();
-        ParamValue v = params_.get(dotted);
+        ParamValue v = params.get(dotted);
         bool changed = false;
         switch (p.type) {
             case ParamType::Number:
@@ -333,7 +404,7 @@ void Session::draw_module_panel(Module& m) {
             if (!p.live) ImGui::TextUnformatted("set in the scene file (not while running)");
             ImGui::EndTooltip();
         }
-        if (changed) params_.set(dotted, v);
+        if (changed) params.set(dotted, v);
         ImGui::PopID();
     }
 }

@@ -52,6 +52,15 @@ public:
     ParamStore& params() { return params_; }
     OutputBus& outputs() { return bus_; }
     std::vector<std::unique_ptr<Module>>& modules() { return modules_; }
+    // The parameters module i reads: the scene's store for a single block, or for an instance ("city:houston")
+    // a store of its own values under the module's name ("city.<key>"), refreshed from the scene's store here.
+    ParamStore& module_params(size_t i);
+    // Hands edits that module i made in its own store (panel, drag) back to the scene's store.
+    void module_params_changed(size_t i);
+    // Shift + drag: offers the ray to each module in turn; true when one moved something.
+    bool drag(const glm::dvec3& origin, const glm::dvec3& dir);
+    // Writes every module's exports under dir/<block>/ ("grid", "city:houston").
+    void export_all(const std::filesystem::path& dir);
     engine::RenderTarget& target() { return *target_; }
     engine::GpuTimer& timer() { return *timer_; }
     engine::CameraController& camera() { return camera_; }
@@ -86,7 +95,7 @@ private:
     void attach_modules();
     void update_lighting();
     void draw_overlay(bool panels);
-    void draw_module_panel(Module& module);
+    void draw_module_panel(Module& module, ParamStore& params);
 
     Scene scene_;
     WorldSettings world_;
@@ -101,6 +110,7 @@ private:
     std::unique_ptr<engine::GpuTimer> timer_;
     std::unique_ptr<engine::UiLayer> ui_;
     std::vector<std::unique_ptr<Module>> modules_;
+    std::vector<std::unique_ptr<ParamStore>> views_;  // per module: its own store when it is an instance, else null
     OutputBus bus_;
     engine::CameraPath path_;
     engine::CameraController camera_;

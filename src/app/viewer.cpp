@@ -289,11 +289,7 @@ int viewer_command(const ViewerOptions& o) {
             bool dragged = false;
             if (drag_l && io.KeyShift) {
                 engine::Ray ray = engine::pixel_ray(session.view(), io.MousePos.x, io.MousePos.y, io.DisplaySize.x, io.DisplaySize.y);
-                for (auto& m : session.modules())
-                    if (m->drag(ray.origin, ray.dir, session.params())) {
-                        dragged = true;
-                        break;
-                    }
+                dragged = session.drag(ray.origin, ray.dir);
             }
             if (drag_l && !dragged) fly ? session.camera().fly_look(io.MouseDelta.x, io.MouseDelta.y)
                                         : session.camera().orbit_drag(io.MouseDelta.x, io.MouseDelta.y);

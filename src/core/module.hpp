@@ -143,6 +143,16 @@ public:
     // second); when a module gives one, it replaces world.speed.
     virtual std::optional<double> preferred_speed(const ParamStore& params) const { return std::nullopt; }
     virtual std::vector<BenchKernel> bench_kernels(engine::Context& gpu) { return {}; }
+
+    // The scene block this module runs as: name() for a single [city] table, "city:houston" for a [[city]]
+    // entry with id = "houston". The module's own code still reads its parameters as "city.<key>" (the
+    // session hands each instance a store of its own values) and publishes as "city.<output>" (the session
+    // renames them to the instance on the output bus).
+    std::string instance() const { return instance_.empty() ? name() : instance_; }
+    void set_instance(std::string block) { instance_ = std::move(block); }
+
+private:
+    std::string instance_;
 };
 
 // A parameter value that the scene reader accepted but a module cannot use (a grid too large for the

@@ -36,4 +36,12 @@ std::vector<OutputBus::Entry> OutputBus::list() const {
     return out;
 }
 
+void OutputBus::merge_renamed(const OutputBus& from, const std::string& from_prefix, const std::string& to_prefix) {
+    auto rename = [&](const std::string& name) {
+        return name.compare(0, from_prefix.size(), from_prefix) == 0 ? to_prefix + name.substr(from_prefix.size()) : name;
+    };
+    for (const auto& [name, s] : from.scalars_) scalars_[rename(name)] = s;
+    for (const auto& [name, f] : from.fields_) fields_[rename(name)] = f;
+}
+
 }  // namespace infrascape

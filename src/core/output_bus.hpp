@@ -29,6 +29,10 @@ public:
     };
     std::vector<Entry> list() const;
 
+    // Adds every output of `from` to this bus, with the prefix `from_prefix` ("city.") replaced by `to_prefix`
+    // ("city:houston."): how an instance's outputs reach the shared bus under the instance's name.
+    void merge_renamed(const OutputBus& from, const std::string& from_prefix, const std::string& to_prefix);
+
 private:
     struct Scalar {
         std::string unit, help;

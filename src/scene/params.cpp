@@ -183,6 +183,17 @@ const std::vector<Record>& ParamStore::records(std::string_view dotted) const {
     return it == records_.end() ? none : it->second;
 }
 
+void ParamStore::copy_block(const ParamStore& from, std::string_view from_block, std::string_view to_block) {
+    const std::string to_prefix = std::string(to_block) + ".", from_prefix = std::string(from_block) + ".";
+    for (auto& [name, value] : values_)
+        if (name.compare(0, to_prefix.size(), to_prefix) == 0) {
+            auto it = from.values_.find(from_prefix + name.substr(to_prefix.size()));
+            if (it != from.values_.end()) value = it->second;
+        }
+    for (const auto& [name, list] : from.records_)
+        if (name.compare(0, from_prefix.size(), from_prefix) == 0) records_[to_prefix + name.substr(from_prefix.size())] = list;
+}
+
 void ParamStore::declare(const BlockSpec& block) {
     for (const auto& p : block.params) {
         std::string name = block.name + "." + p.key;

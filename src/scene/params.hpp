@@ -66,6 +66,9 @@ struct BlockSpec {
     std::string help;
     std::vector<ParamSpec> params;
     std::vector<RecordSpec> records;
+    // A module block that a scene may hold several times, as [[city]] entries each with an `id`: each entry
+    // becomes the block "city:<id>" with the same declarations (see Scene::instances).
+    bool instances = false;
 
     const ParamSpec* find(std::string_view key) const {
         for (const auto& p : params)
@@ -120,6 +123,11 @@ public:
     // module can report a bad record with ParamError("flood.gauges[2].x_m", ...).
     void set_records(const std::string& dotted, std::vector<Record> records) { records_[dotted] = std::move(records); }
     const std::vector<Record>& records(std::string_view dotted) const;
+
+    // Copies every value and record list of block `from_block` in `from` onto this store's block `to_block`
+    // (both declared from the same BlockSpec): how one instance of a module ("city:houston") is handed to
+    // module code that reads "city.<key>", and how its panel's edits go back.
+    void copy_block(const ParamStore& from, std::string_view from_block, std::string_view to_block);
 
 private:
     std::map<std::string, std::vector<Record>, std::less<>> records_;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -185,10 +186,44 @@ struct Loader {
         throw InputError(pos(n), message);
     }
 
+    std::deque<BlockSpec> instance_specs;  // "city:houston", ... (a deque: pointers stay valid)
+
     const BlockSpec* block_spec(std::string_view name) const {
         for (const auto& b : specs)
             if (b.name == name) return &b;
+        for (const auto& b : instance_specs)
+            if (b.name == name) return &b;
         return nullptr;
+    }
+
+    // [[city]] entries: each needs a unique `id` of lower-case letters, digits and '_', and becomes the
+    // block "city:<id>" with the module's declarations.
+    void declare_instances(const BlockSpec& module, const toml::array& entries) {
+        if (!module.instances)
+            fail(entries, "[[" + module.name + "]] cannot be repeated: write one [" + module.name + "] table");
+        std::map<std::string, int> seen;  // id -> line
+        for (const auto& e : entries) {
+            const toml::table& t = *e.as_table();
+            const toml::node* id = t.get("id");
+            if (!id) fail(t, "[[" + module.name + "]] needs an 'id' naming the instance (e.g. id = \"houston\")");
+            const auto* str = id->as_string();
+            if (!str) fail(*id, "[[" + module.name + "]] 'id' must be a string, got " + std::string(got_word(*id)));
+            const std::string& v = str->get();
+            bool ok = !v.empty() && v.size() <= 40 && std::islower(static_cast<unsigned char>(v[0]));
+            for (char ch : v) ok = ok && (std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_');
+            if (!ok)
+                fail(*id, "[[" + module.name + "]] 'id' " + detail::quote(v) +
+                              " must start with a lower-case letter and hold only a-z, 0-9 and '_' (at most 40)");
+            auto [it, fresh] = seen.emplace(v, pos(*id).line);
+            if (!fresh)
+                fail(*id, "two [[" + module.name + "]] instances have the id " + detail::quote(v) + " (the first at line " +
+                              std::to_string(it->second) + ")");
+            BlockSpec inst = module;
+            inst.name = module.name + ":" + v;
+            instance_specs.push_back(std::move(inst));
+            scene.instances.emplace_back(module.name + ":" + v, module.name);
+            scene.blocks.insert(module.name + ":" + v);
+        }
     }
 
     // Time values: a number of seconds or a string with a unit. `label` names the value in messages,
@@ -342,7 +377,9 @@ struct Loader {
     }
 
     void block(const BlockSpec& spec, const toml::table& table) {
+        const bool instance = spec.name.find(':') != std::string::npos;
         for (const auto& [key, node] : in_file_order(table)) {
+            if (instance && key == "id") continue;
             if (const RecordSpec* r = spec.find_records(key)) {
                 records(*r, spec.name + "." + key, *node);
                 continue;
@@ -379,6 +416,7 @@ struct Loader {
     [[noreturn]] void unknown_parameter(const toml::node& n, const std::string& name) const {
         std::vector<std::string> block_names;
         for (const auto& b : specs) block_names.push_back(b.name);
+        for (const auto& b : instance_specs) block_names.push_back(b.name);
         std::string hint;
         const size_t dot = name.find('.');
         if (dot != std::string::npos) {
@@ -507,13 +545,24 @@ struct Loader {
         const auto top = in_file_order(root);
         // Which blocks the scene has must be known before reading the timeline, wherever it is.
         if (block_spec("world")) scene.blocks.insert("world");
-        for (const auto& [key, node] : top)
+        for (const auto& [key, node] : top) {
             if (block_spec(key) && node->is_table()) scene.blocks.insert(key);
+            if (const BlockSpec* b = block_spec(key); b && node->is_array_of_tables() && !node->as_array()->empty())
+                declare_instances(*b, *node->as_array());
+        }
         for (const auto& b : specs)
             if (scene.blocks.count(b.name)) scene.params.declare(b);
+        for (const auto& b : instance_specs) scene.params.declare(b);
 
         for (const auto& [key, node] : top) {
             if (const BlockSpec* b = block_spec(key)) {
+                if (node->is_array_of_tables() && !node->as_array()->empty()) {
+                    for (const auto& e : *node->as_array()) {
+                        const toml::table& t = *e.as_table();
+                        block(*block_spec(key + ":" + t.get("id")->as_string()->get()), t);
+                    }
+                    continue;
+                }
                 if (!node->is_table()) fail(*node, "[" + key + "] must be a table");
                 block(*b, *node->as_table());
                 continue;

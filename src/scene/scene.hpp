@@ -61,7 +61,9 @@ struct Caption {
 
 struct Scene {
     std::filesystem::path file;      // the scene file (absolute)
-    std::set<std::string> blocks;    // blocks present in the file ("world" is always active)
+    std::set<std::string> blocks;    // blocks present in the file ("world" is always active), instances included
+    // Module instances written as [[city]] entries with an `id`: "city:houston" -> "city", in file order.
+    std::vector<std::pair<std::string, std::string>> instances;
     ParamStore params;               // every param of every present block (+ world), defaults filled in
     std::vector<TimelineEvent> timeline;   // sorted by t_s (stable)
     std::vector<CameraKeyframe> camera;    // sorted by t_s; two keys at the same time are an error

@@ -301,3 +301,27 @@ TEST_CASE("record lists: [[block.key]] tables and inline arrays, defaults, posit
     CHECK(schema.find("[[flood.gauges]]  river gauges") != std::string::npos);
     CHECK(schema.find("warn_depth_m") != std::string::npos);
 }
+
+TEST_CASE("[[example]] entries with ids become instance blocks with their own values", "[load][instances]") {
+    const Scene s = load_scene("corpus/valid_instances.toml", test_blocks());
+    REQUIRE(s.instances.size() == 2);
+    CHECK(s.instances[0] == std::pair<std::string, std::string>{"example:north", "example"});
+    CHECK(s.instances[1] == std::pair<std::string, std::string>{"example:south", "example"});
+    CHECK(s.blocks.count("example:north"));
+    CHECK_FALSE(s.blocks.count("example"));
+    CHECK(s.params.number("example:north.diffusivity_m2_per_s") == 0.2);
+    CHECK(s.params.number("example:south.diffusivity_m2_per_s") == 0.1);  // the default
+    CHECK_FALSE(s.params.has("example.diffusivity_m2_per_s"));
+    REQUIRE(s.timeline.size() == 1);
+    CHECK(s.timeline[0].param == "example:south.diffusivity_m2_per_s");
+    // An instance's values handed to module code under the module's own name, and back.
+    ParamStore view;
+    view.declare(test_blocks()[1]);
+    view.copy_block(s.params, "example:north", "example");
+    CHECK(view.number("example.diffusivity_m2_per_s") == 0.2);
+    view.set("example.diffusivity_m2_per_s", 0.7);
+    ParamStore global = s.params;
+    global.copy_block(view, "example", "example:north");
+    CHECK(global.number("example:north.diffusivity_m2_per_s") == 0.7);
+    CHECK(global.number("example:south.diffusivity_m2_per_s") == 0.1);
+}

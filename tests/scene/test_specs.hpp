@@ -77,6 +77,7 @@ inline std::vector<BlockSpec> test_blocks() {
     gauges.max_count = 3;
     flood.records = {gauges};
 
+    example.instances = true;  // may be repeated as [[example]] entries with an id
     return {world, example, flood};
 }
 

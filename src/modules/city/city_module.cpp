@@ -100,6 +100,7 @@ BlockSpec city_block() {
     for (const ScalingLaw& law : default_scaling_laws())
         p.push_back(number_param("beta_" + slug(law.name), "", 0, 2, law.beta,
                            "exponent of " + law.name + " (" + law.kind + ") in Y = Y0 N^beta"));
+    b.instances = true;  // several cities in one world: [[city]] entries with an id
     return b;
 }
 

@@ -107,6 +107,7 @@ BlockSpec datacenter_block() {
                     number_param("airflow_m3_s", "m3/s", 0.1, 1000, 20, "supply airflow", false)};
     units.max_count = 64;
     b.records = {rows, units};
+    b.instances = true;  // several campuses in one world: [[datacenter]] entries with an id
     return b;
 }
 
