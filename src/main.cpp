@@ -34,6 +34,7 @@ Usage:
                                           run the simulation headless and write each module's exports
   infrascape bench [--json]               measure the device: copy bandwidth, module kernels, frame time
   infrascape schema [BLOCK]               print every scene key with type, unit, range, default and help
+  infrascape schema --couplings           list every value modules exchange at the coupling step, in order
   infrascape devices                      list the Vulkan 1.3 devices (for --device N)
   infrascape grid pf|n1 CASE.m ...        power flow and N-1 screening on a MATPOWER case (see grid --help)
   infrascape COMMAND --help               help for one command
@@ -106,9 +107,12 @@ Options:
 )";
 
 const char* kSchemaHelp = R"(Usage: infrascape schema [BLOCK]
+       infrascape schema --couplings
 
 Prints every scene-file key with its type, unit, range, default and help: all blocks, or one of them
-(world, terrain, a module's name, or timeline, camera, caption).
+(world, terrain, a module's name, or timeline, camera, caption). --couplings lists the world's coupling
+step: each coupling with its world.couple_<name> switch, then every module's inputs in the order the
+step reads them (the modules' registry order), each with its unit and what the module does with it.
 )";
 
 struct Args {
@@ -243,8 +247,31 @@ int bench_main(Args& a) {
     return bench_command(o);
 }
 
+std::string couplings_text() {
+    std::string out = "Couplings (each switched by world.couple_<name>, on by default):\n";
+    for (const CouplingDoc& c : coupling_docs()) out += "  " + std::string(c.name) + ": " + c.help + "\n";
+    out += "\nThe coupling step, every world.coupling_s (300 s by default), in this order; '*' is any instance id:\n";
+    int order = 0;
+    for (const ModuleEntry& e : module_registry()) {
+        const auto m = e.create();
+        const std::vector<InputPort> in = m->inputs();
+        if (in.empty()) continue;
+        out += "  " + std::to_string(++order) + ". " + e.name + " reads\n";
+        for (const InputPort& p : in)
+            out += "       " + p.name + " [" + (p.unit.empty() ? "-" : p.unit) + "] (" + p.coupling + "): " + p.help + "\n";
+    }
+    out += "\nEvery value read is a column of DIR/world/couplings.csv under `infrascape run --export DIR`.\n";
+    return out;
+}
+
 int schema_main(Args& a) {
     std::string only;
+    if (a.more() && a.peek() == "--couplings") {
+        a.next("");
+        if (a.more()) throw std::invalid_argument("schema --couplings takes nothing else");
+        std::cout << couplings_text();
+        return 0;
+    }
     if (a.more()) only = a.next("");
     if (a.more()) throw std::invalid_argument("schema takes at most one block name");
     std::cout << schema_text(all_block_specs(), only);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "ui_widgets.hpp"
 #include "window.hpp"
@@ -35,6 +36,25 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     // The terrain block is always active, like the world block.
     if (!params_.has("terrain.kind")) params_.declare(terrain_block());
     world_ = world_settings(params_);
+    // Without world.dt_s the clock steps at the smallest natural step of the scene's modules (a city alone:
+    // a quarter of a year; a grid: its 5-minute operating points), not at the 1 s default.
+    if (!scene_.positions.count("world.dt_s")) {
+        double natural = std::numeric_limits<double>::infinity();
+        for (const ModuleEntry& e : module_registry())
+            for (const std::string& block : scene_.blocks) {
+                if (block != e.name && block.rfind(std::string(e.name) + ":", 0) != 0) continue;
+                auto m = e.create();
+                ParamStore view;
+                view.declare(m->block());
+                view.copy_block(params_, block, e.name);
+                if (auto s = m->natural_step_s(view)) natural = std::min(natural, *s);
+            }
+        if (std::isfinite(natural)) {
+            params_.set("world.dt_s", natural);
+            scene_.params.set("world.dt_s", natural);  // kept on restart
+            world_.dt_s = natural;
+        }
+    }
     timeline_ = std::make_unique<Timeline>(scene_.timeline);
 
     engine::ContextOptions co;
@@ -65,6 +85,7 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     info_.start_epoch_s = world_.start_epoch_s;
     info_.latitude_deg = world_.latitude_deg;
     info_.longitude_deg = world_.longitude_deg;
+    info_.utc_offset_h = world_.utc_offset_h;
     info_.seed = world_.seed;
     draws_ = o.render_targets;
     attach_modules();
@@ -110,6 +131,7 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
     while (steps_ < wanted && taken < max_steps) {
         const double t = time_s();
         timeline_->advance(t, params_);
+        if (t >= next_coupling_s_ - 1e-9 * std::max(1.0, t)) couple(t);
         for (size_t i = 0; i < modules_.size(); ++i) {
             StepContext sc{cmd, t, world_.dt_s, slot, module_params(i), timer_.get()};
             modules_[i]->step(sc);
@@ -140,7 +162,19 @@ bool Session::drag(const glm::dvec3& origin, const glm::dvec3& dir) {
     return false;
 }
 
+void Session::couple(double t_s) {
+    couplings_.begin_step(t_s);
+    for (size_t i = 0; i < modules_.size(); ++i) {
+        CouplingContext cc(bus_, params_, couplings_, t_s);
+        modules_[i]->couple(cc);
+    }
+    // The next coupling time as a whole multiple of coupling_s (no drift over long runs).
+    const double every = std::max(params_.number("world.coupling_s"), 1e-9);
+    next_coupling_s_ = (std::floor(t_s / every + 1e-9) + 1) * every;
+}
+
 void Session::export_all(const std::filesystem::path& dir) {
+    if (couplings_.rows() > 0) couplings_.write_csv(dir / "world" / "couplings.csv");
     for (size_t i = 0; i < modules_.size(); ++i) {
         const std::filesystem::path sub = dir / modules_[i]->instance();
         std::filesystem::create_directories(sub);
@@ -220,6 +254,8 @@ void Session::restart_clock() {
     if (!params_.has("terrain.kind")) params_.declare(terrain_block());
     timeline_->reset();
     steps_ = 0;
+    couplings_.clear();
+    next_coupling_s_ = 0;
     modules_.clear();
     views_.clear();
     bus_ = OutputBus{};
@@ -284,7 +320,14 @@ void Session::frame_complete(uint32_t slot) {
 
 std::string Session::clock_text() const {
     // At more than six simulated hours per second the time of day is a blur: show the date alone.
-    const std::string text = format_utc(world_.start_epoch_s + time_s());
+    // Local time when the scene gives a time zone: "2025-07-14 18:00:00 local (UTC-5)".
+    const double off = world_.utc_offset_h;
+    std::string text = format_utc(world_.start_epoch_s + time_s() + off * 3600);
+    if (off != 0) {
+        char zone[32];
+        std::snprintf(zone, sizeof zone, "local (UTC%+g)", off);
+        text = text.substr(0, 19) + " " + zone;
+    }
     return world_.speed > 6 * 3600.0 ? text.substr(0, 10) : text;
 }
 

@@ -59,8 +59,10 @@ public:
     void module_params_changed(size_t i);
     // Shift + drag: offers the ray to each module in turn; true when one moved something.
     bool drag(const glm::dvec3& origin, const glm::dvec3& dir);
-    // Writes every module's exports under dir/<block>/ ("grid", "city:houston").
+    // Writes every module's exports under dir/<block>/ ("grid", "city:houston") and the coupling log as
+    // dir/world/couplings.csv.
     void export_all(const std::filesystem::path& dir);
+    const CouplingLog& couplings() const { return couplings_; }
     engine::RenderTarget& target() { return *target_; }
     engine::GpuTimer& timer() { return *timer_; }
     engine::CameraController& camera() { return camera_; }
@@ -112,6 +114,9 @@ private:
     std::vector<std::unique_ptr<Module>> modules_;
     std::vector<std::unique_ptr<ParamStore>> views_;  // per module: its own store when it is an instance, else null
     OutputBus bus_;
+    CouplingLog couplings_;
+    double next_coupling_s_ = 0;
+    void couple(double t_s);
     engine::CameraPath path_;
     engine::CameraController camera_;
     uint64_t steps_ = 0;

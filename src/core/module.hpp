@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/coupling.hpp"
 #include "core/output_bus.hpp"
 #include "mesh.hpp"
 #include "scene/params.hpp"
@@ -38,6 +39,7 @@ struct WorldInfo {
     double extent_m = 0;
     double start_epoch_s = 0;          // simulation time 0, seconds since 1970 UTC
     double latitude_deg = 0, longitude_deg = 0;
+    double utc_offset_h = 0;           // local time = UTC + this (world.utc_offset_h)
     uint64_t seed = 1;
 };
 
@@ -119,6 +121,15 @@ public:
     virtual void attach(AttachContext& ctx) = 0;
     // Publishes this module's outputs for other modules (called once after attach).
     virtual void publish(OutputBus& bus) {}
+    // [SECTION] Ports: what this module reads from other modules at the world's coupling step (declared, so
+    // that `infrascape schema --couplings` lists every exchange), and the step itself: read the inputs through
+    // ctx (which logs each value and honours the world.couple_<name> switches) and keep them for the next
+    // steps. Called every world.coupling_s, from t = 0, in registry order, before that time's step.
+    virtual std::vector<InputPort> inputs() const { return {}; }
+    virtual void couple(CouplingContext& ctx) {}
+    // The step this module would take on its own (a city's quarter-year, a grid's 5 minutes); a scene
+    // without world.dt_s steps at the smallest of these among its modules (1 s when none gives one).
+    virtual std::optional<double> natural_step_s(const ParamStore& params) const { return std::nullopt; }
     // Records one fixed simulation step into ctx.cmd.
     virtual void step(StepContext& ctx) = 0;
     // After the frame that contains `slot`'s steps has finished on the GPU: read back what was copied.

@@ -36,6 +36,12 @@ std::vector<OutputBus::Entry> OutputBus::list() const {
     return out;
 }
 
+std::string OutputBus::unit(const std::string& name) const {
+    if (auto it = scalars_.find(name); it != scalars_.end()) return it->second.unit;
+    if (auto it = fields_.find(name); it != fields_.end()) return it->second.unit;
+    return {};
+}
+
 void OutputBus::merge_renamed(const OutputBus& from, const std::string& from_prefix, const std::string& to_prefix) {
     auto rename = [&](const std::string& name) {
         return name.compare(0, from_prefix.size(), from_prefix) == 0 ? to_prefix + name.substr(from_prefix.size()) : name;

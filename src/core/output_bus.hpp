@@ -28,6 +28,7 @@ public:
         bool is_field;
     };
     std::vector<Entry> list() const;
+    std::string unit(const std::string& name) const;  // empty when nothing of that name is published
 
     // Adds every output of `from` to this bus, with the prefix `from_prefix` ("city.") replaced by `to_prefix`
     // ("city:houston."): how an instance's outputs reach the shared bus under the instance's name.

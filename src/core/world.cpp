@@ -1,5 +1,6 @@
 // World blocks, terrain generation and solar position; see world.hpp.
 #include "core/world.hpp"
+#include "core/coupling.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,6 +41,12 @@ BlockSpec world_block() {
     duration.help = "length of the story in simulation time (default length of a render)";
     duration.live = false;
     b.params.push_back(duration);
+    b.params.push_back(number_param("utc_offset_h", "h", -14, 14, 0,
+                                    "local time zone's offset from UTC (Texas summer: -5), for the clock, days and hours", false));
+    b.params.push_back(number_param("coupling_s", "s", 1, 1e9, 300,
+                                    "simulation time between coupling steps, where modules exchange values through their ports"));
+    for (const CouplingDoc& c : coupling_docs())
+        b.params.push_back(bool_param(std::string("couple_") + c.name, true, std::string("coupling on: ") + c.help));
     return b;
 }
 
@@ -62,6 +69,8 @@ WorldSettings world_settings(const ParamStore& p) {
     w.dt_s = p.number("world.dt_s");
     w.speed = p.number("world.speed");
     w.duration_s = p.number("world.duration");
+    w.utc_offset_h = p.number("world.utc_offset_h");
+    w.coupling_s = p.number("world.coupling_s");
     return w;
 }
 

@@ -23,6 +23,8 @@ struct WorldSettings {
     double dt_s = 1;
     double speed = 60;       // simulation seconds per second of playback at x1
     double duration_s = 1200;  // length of the story in simulation time
+    double utc_offset_h = 0;   // local time = UTC + offset
+    double coupling_s = 300;   // between coupling steps
 };
 WorldSettings world_settings(const ParamStore& params);
 

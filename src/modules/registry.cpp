@@ -6,16 +6,21 @@
 #include "modules/flood/flood_module.hpp"
 #include "modules/grid/grid_cli.hpp"
 #include "modules/grid/grid_module.hpp"
+#include "modules/weather/weather_module.hpp"
 
 namespace infrascape {
 
 const std::vector<ModuleEntry>& module_registry() {
+    // The order is the world's coupling step order (see core/coupling.hpp): the weather first, then the
+    // flood (water at substations), the cities and campuses (their demand), and the grid last, which serves
+    // that demand; the grid's outages reach the cities and campuses at the next coupling step.
     static const std::vector<ModuleEntry> modules = {
-        {"example", &example::create},
-        {"city", &city::create},
-        {"grid", &grid::create},
+        {"weather", &weather::create},
         {"flood", &flood::create},
+        {"city", &city::create},
         {"datacenter", &datacenter::create},
+        {"grid", &grid::create},
+        {"example", &example::create},
     };
     return modules;
 }

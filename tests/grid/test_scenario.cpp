@@ -18,7 +18,7 @@
 #include "modules/grid/case.hpp"
 #include "modules/grid/power_flow.hpp"
 #include "modules/grid/scenario.hpp"
-#include "modules/grid/solar_position.hpp"
+#include "core/solar_position.hpp"
 
 using namespace infrascape::grid;
 

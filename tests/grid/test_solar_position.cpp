@@ -1,7 +1,7 @@
-// Tests of the NOAA solar position port (modules/grid/solar_position) against values computed by
+// Tests of the NOAA solar position port (core/solar_position) against values computed by
 // NOAA's own spreadsheet NOAA_Solar_Calculations_day.xls, as saved in the test-suite of the
 // pysunNOAA project: https://github.com/pyenergyplus/pysunNOAA, file tests/test_noaa.py.
-#include "modules/grid/solar_position.hpp"
+#include "core/solar_position.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -120,6 +120,7 @@ public:
     std::string name() const override { return "city"; }
     std::string title() const override { return "City growth"; }
     BlockSpec block() const override { return city_block(); }
+    std::optional<double> natural_step_s(const ParamStore&) const override { return 365.25 * 86400 / 4; }  // a quarter-year
     std::optional<double> preferred_speed(const ParamStore& p) const override {  // years per second
         return p.number("city.years_per_second") * kSecondsPerYear;
     }

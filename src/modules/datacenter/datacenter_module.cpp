@@ -144,6 +144,7 @@ public:
     std::string name() const override { return "datacenter"; }
     std::string title() const override { return "AI data hall"; }
     BlockSpec block() const override { return datacenter_block(); }
+    std::optional<double> natural_step_s(const ParamStore&) const override { return 0.5; }  // a window of lattice steps
 
     // [SECTION] Set-up
 

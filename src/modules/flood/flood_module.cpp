@@ -175,6 +175,7 @@ public:
     std::string name() const override { return "flood"; }
     std::string title() const override { return "Flash flood"; }
     BlockSpec block() const override { return flood_block(); }
+    std::optional<double> natural_step_s(const ParamStore&) const override { return 10.0; }  // a window of the flood's own adaptive steps
 
     // [SECTION] Set-up
 

@@ -145,6 +145,7 @@ public:
     std::string name() const override { return "grid"; }
     std::string title() const override { return "Power grid"; }
     BlockSpec block() const override { return grid_block(); }
+    std::optional<double> natural_step_s(const ParamStore& p) const override { return p.number("grid.step_s"); }
 
     void attach(AttachContext& ctx) override {
         gpu_ = &ctx.gpu;

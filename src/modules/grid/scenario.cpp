@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "modules/grid/solar_position.hpp"
+#include "core/solar_position.hpp"
 
 namespace infrascape::grid {
 namespace {

@@ -2,13 +2,13 @@
 // spreadsheet "NOAA_Solar_Calculations_day.xls" (https://gml.noaa.gov/grad/solcalc/calcdetails.html),
 // which implements Jean Meeus, "Astronomical Algorithms" (2nd ed., Willmann-Bell, 1998).
 // Comments name the spreadsheet column (row 2) and the Meeus chapter/equation each step follows.
-#include "modules/grid/solar_position.hpp"
+#include "core/solar_position.hpp"
 
 #include <cmath>
 #include <limits>
 #include <numbers>
 
-namespace infrascape::grid {
+namespace infrascape {
 namespace {
 
 constexpr double kDegToRad = std::numbers::pi / 180.0;
@@ -155,4 +155,4 @@ SolarDay noaa_solar_day(double unix_seconds_utc, double latitude_deg, double lon
     return d;
 }
 
-}  // namespace infrascape::grid
+}  // namespace infrascape

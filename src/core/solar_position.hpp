@@ -3,7 +3,7 @@
 // NOAA Global Monitoring Laboratory spreadsheet NOAA_Solar_Calculations_day.xls (after Meeus).
 #pragma once
 
-namespace infrascape::grid {
+namespace infrascape {
 
 // Sun position as seen from (latitude, longitude) at one instant. Angles in degrees.
 struct SolarPosition {
@@ -40,4 +40,11 @@ struct SolarDay {
 SolarDay noaa_solar_day(double unix_seconds_utc, double latitude_deg, double longitude_deg,
                         double utc_offset_hours);
 
+}  // namespace infrascape
+
+namespace infrascape::grid {  // where the grid module and its tests first used them
+using infrascape::noaa_solar_day;
+using infrascape::noaa_solar_position;
+using infrascape::SolarDay;
+using infrascape::SolarPosition;
 }  // namespace infrascape::grid
