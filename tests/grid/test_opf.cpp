@@ -202,3 +202,94 @@ TEST_CASE("DC OPF with N-1: every non-islanding outage stays within ratings by f
     }
     CHECK(checked > 30);
 }
+
+namespace {
+
+// Both forms on one case with linear costs (each generator's marginal cost at its PMAX/2 as a flat price, so
+// that CLP's simplex is exact on both): the same objective, dispatch and prices.
+// LMPs are compared only when asked: with linear costs a degenerate optimum can have several valid prices.
+void check_forms_agree(Case c, bool n_minus_1, bool shedding = false, bool prices = false) {
+    for (size_t g = 0; g < c.gens.size(); ++g) {
+        const double mc = marginal_cost(c.gencost[g], c.gens[g].pmax_mw / 2);
+        c.gencost[g] = GenCost{2, 0, 0, {mc + 0.01 * double(g % 7), 0}};  // distinct prices: one optimum
+    }
+    OpfOptions a, p;
+    a.form = OpfOptions::Form::Angles;
+    p.form = OpfOptions::Form::Ptdf;
+    a.n_minus_1 = p.n_minus_1 = n_minus_1;
+    a.allow_shedding = p.allow_shedding = shedding;
+    const OpfResult ra = dc_opf(c, a), rp = dc_opf(c, p);
+    INFO(c.name << ": angle form: " << ra.message << "; PTDF form: " << rp.message);
+    REQUIRE(ra.solved);
+    REQUIRE(rp.solved);
+    CHECK(rp.objective == Approx(ra.objective).epsilon(1e-9));
+    for (size_t g = 0; g < c.gens.size(); ++g) CHECK(rp.pg_mw[g] == Approx(ra.pg_mw[g]).margin(1e-3));
+    if (prices)
+        for (size_t b = 0; b < c.buses.size(); ++b) CHECK(rp.lmp[b] == Approx(ra.lmp[b]).margin(1e-4));
+    for (size_t k = 0; k < c.branches.size(); ++k) CHECK(rp.pf_mw[k] == Approx(ra.pf_mw[k]).margin(1e-3));
+    for (size_t b = 0; b < c.buses.size(); ++b) CHECK(rp.shed_mw[b] == Approx(ra.shed_mw[b]).margin(1e-3));
+}
+
+}  // namespace
+
+TEST_CASE("DC OPF: the PTDF form equals MATPOWER's angle form on the triangle", "[opf]") {
+    check_forms_agree(triangle(0), false, false, true);
+    check_forms_agree(triangle(150), false, false, true);
+    Case limited = triangle(0);
+    limited.branches[1].angmin_deg = -8;  // bus 1 to bus 3 at most 8 degrees apart
+    limited.branches[1].angmax_deg = 8;
+    check_forms_agree(limited, false, false, true);
+    const OpfResult r = dc_opf(limited);
+    REQUIRE(r.solved);
+    CHECK(r.va_deg.size() == 3);
+    // b (Va1 - Va3) at the limit: 139.6 MW, so P1 = 3 f13 - 300 = 118.9 MW (f13 = (2 P1 + P2) / 3).
+    const double f13 = 100 * 8 * 3.14159265358979 / 180 / 0.1;
+    CHECK(r.pf_mw[1] == Approx(f13).margin(1e-6));
+    CHECK(r.pg_mw[0] == Approx(3 * f13 - 300).margin(1e-6));
+}
+
+// case300 congested this way (with 300 shedding columns and dozens of binding lines) makes CLP's QP crawl past
+// its iteration cap; the OPF then says so rather than returning a point short of the optimum.
+TEST_CASE("DC OPF: the PTDF form equals the angle form on congested case30/118 and with N-1", "[opf][shared]") {
+    for (const char* name : {"case30", "case118"}) {
+        auto c = grid_test::shipped_case(name);
+        REQUIRE(c);
+        INFO(name);
+        check_forms_agree(*c, false);
+        // Congest it: every branch whose outage would not island the grid (so flow can go around it) rated
+        // at 80% of its flow in the uncongested optimum, at least 5 MW.
+        const OpfResult base = dc_opf(*c);
+        const auto l = lodf(*c, ptdf(*c));
+        Case tight = *c;
+        for (size_t k = 0; k < tight.branches.size(); ++k) {
+            bool bridge = false;
+            for (size_t m = 0; m < tight.branches.size(); ++m) bridge = bridge || std::isnan(l[m][k]);
+            tight.branches[k].rate_a_mva = bridge ? 0 : std::max(5.0, 0.8 * std::abs(base.pf_mw[k]));
+        }
+        OpfOptions shed;
+        shed.allow_shedding = true;
+        const OpfResult congested = dc_opf(tight, shed);
+        INFO(congested.message);
+        REQUIRE(congested.solved);
+        CHECK(congested.binding.size() > 3);
+        check_forms_agree(tight, false, true);
+    }
+    auto c = grid_test::shipped_case("case30");
+    check_forms_agree(*c, true);
+}
+TEST_CASE("DC OPF: warm-started re-solves equal fresh solves", "[opf][shared]") {
+    auto c = grid_test::shipped_case("case118");
+    REQUIRE(c);
+    for (Branch& b : c->branches) b.rate_a_mva = 180;  // a few lines bind as the load grows
+    OpfOptions o;
+    o.allow_shedding = true;
+    DcOpf warm(*c, o);
+    for (double f : {0.9, 1.0, 1.1, 0.95, 1.05}) {
+        Case op = *c;
+        for (Bus& b : op.buses) b.pd_mw *= f;
+        const OpfResult a = warm.solve(op), b = dc_opf(op, o);
+        REQUIRE(a.solved);
+        CHECK(a.objective == Approx(b.objective).epsilon(1e-7));
+        for (size_t g = 0; g < op.gens.size(); ++g) CHECK(a.pg_mw[g] == Approx(b.pg_mw[g]).margin(1e-3));
+    }
+}

@@ -31,6 +31,10 @@ struct OpfOptions {
     double rating_scale = 1.0;       // multiplies every RATE_A (e.g. ratings derated by heat)
     int max_security_rounds = 30;    // constraint-generation rounds for N-1
     double tolerance_mw = 1e-4;      // a post-contingency flow this far above its rating counts as a violation
+    // Ptdf (the default): injections only, flow and angle-difference rows added as they bind. Angles:
+    // MATPOWER's form (bus angles as variables, a balance row per bus); CLP's QP can stall short of the
+    // optimum on it when lines bind, so it serves as the cross-check for linear costs only.
+    enum class Form { Ptdf, Angles } form = Form::Ptdf;
 };
 
 struct OpfResult {
@@ -49,7 +53,27 @@ struct OpfResult {
     double total_shed_mw() const;
 };
 
-// Throws std::runtime_error for a case without gencost, with a cost the DC OPF cannot take (a polynomial
+// A DC OPF kept between solves, for a sequence of operating points on one network (the grid module's
+// security-constrained economic dispatch every 5 minutes): built once for the case's topology (in-service
+// buses, branches and generators), then each solve takes the case's current loads, generator limits and a
+// rating scale and warm-starts CLP from the previous optimum. Rebuild it when the topology changes. It uses
+// the PTDF form (options.form is ignored).
+class DcOpf {
+public:
+    DcOpf(const Case& c, const OpfOptions& options);
+    ~DcOpf();
+    DcOpf(const DcOpf&) = delete;
+    DcOpf& operator=(const DcOpf&) = delete;
+    // `c` must have the topology the solver was built for (same buses, branch and generator statuses);
+    // pd, gs, pmin and pmax may differ. rating_scale multiplies options.rating_scale.
+    OpfResult solve(const Case& c, double rating_scale = 1.0);
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
+// One solve in the chosen form (a DcOpf, or the angle form, built and solved once). Throws std::runtime_error for a case without gencost, with a cost the DC OPF cannot take (a polynomial
 // above quadratic order, as MATPOWER's DC OPF), or without a reference bus. An infeasible problem (load
 // above the generation that the ratings let through, and no shedding) gives solved = false with a message.
 OpfResult dc_opf(const Case& c, const OpfOptions& options = {});
