@@ -132,8 +132,12 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
         const double t = time_s();
         timeline_->advance(t, params_);
         if (t >= next_coupling_s_ - 1e-9 * std::max(1.0, t)) couple(t);
+        // Multi-rate: a module whose natural step spans k world steps steps once every k, over those k
+        // (at the end of them, so that it never runs ahead of the clock).
         for (size_t i = 0; i < modules_.size(); ++i) {
-            StepContext sc{cmd, t, world_.dt_s, slot, module_params(i), timer_.get()};
+            const uint64_t k = strides_[i];
+            if ((steps_ + 1) % k != 0) continue;
+            StepContext sc{cmd, t - double(k - 1) * world_.dt_s, double(k) * world_.dt_s, slot, module_params(i), timer_.get()};
             modules_[i]->step(sc);
         }
         ++steps_;
@@ -240,7 +244,10 @@ void Session::attach_modules() {
         } else {
             m.publish(bus_);
         }
-        if (auto speed = m.preferred_speed(p)) world_.speed = *speed;
+        // A module's preferred playback speed (a city's years per second) applies when the scene sets none.
+        if (auto speed = m.preferred_speed(p); speed && !scene_.positions.count("world.speed")) world_.speed = *speed;
+        const std::optional<double> natural = m.natural_step_s(p);
+        strides_.push_back(natural ? std::max<uint64_t>(1, uint64_t(std::floor(*natural / world_.dt_s + 1e-9))) : 1);
         modules_.push_back(std::move(created[i]));
         views_.push_back(std::move(views[i]));
     }
@@ -258,6 +265,7 @@ void Session::restart_clock() {
     next_coupling_s_ = 0;
     modules_.clear();
     views_.clear();
+    strides_.clear();
     bus_ = OutputBus{};
     world_renderer_->clear_overlay();
     attach_modules();

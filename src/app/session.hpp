@@ -113,6 +113,7 @@ private:
     std::unique_ptr<engine::UiLayer> ui_;
     std::vector<std::unique_ptr<Module>> modules_;
     std::vector<std::unique_ptr<ParamStore>> views_;  // per module: its own store when it is an instance, else null
+    std::vector<uint64_t> strides_;                    // per module: world steps per step of its own
     OutputBus bus_;
     CouplingLog couplings_;
     double next_coupling_s_ = 0;

@@ -17,6 +17,7 @@
 #include "core/world.hpp"
 #include "gpu_timer.hpp"
 #include "mesh.hpp"
+#include "modules/city/city_ports.hpp"
 #include "modules/city/growth.hpp"
 #include "modules/city/quantities_csv.hpp"
 #include "modules/city/scaling.hpp"
@@ -97,6 +98,7 @@ BlockSpec city_block() {
     extra.help = "CSV of more quantities Y = Y0 N^beta (header name,unit,kind,y0,beta), added to the built-in list";
     extra.live = false;
     p.push_back(extra);
+    add_demand_params(p);
     for (const ScalingLaw& law : default_scaling_laws())
         p.push_back(number_param("beta_" + slug(law.name), "", 0, 2, law.beta,
                            "exponent of " + law.name + " (" + law.kind + ") in Y = Y0 N^beta"));
@@ -290,6 +292,8 @@ public:
         latitude_ = ctx.info.latitude_deg;
         longitude_ = ctx.info.longitude_deg;
         start_epoch_ = ctx.info.start_epoch_s;
+        utc_offset_h_ = ctx.info.utc_offset_h;
+        demand_ = demand_params(p);
         export_every_y_ = p.number("city.export_every_y");
         speed_ = *preferred_speed(p);
         const CaCounts start = ca_counts(g);
@@ -299,7 +303,21 @@ public:
         stats_dirty_ = true;
     }
 
+    // [SECTION] Ports (the model is in city_ports.cpp)
+    std::vector<InputPort> inputs() const override { return CityPorts::inputs(); }
+    void couple(CouplingContext& ctx) override {
+        const double local_hour = std::fmod((start_epoch_ + ctx.t_s()) / 3600.0 + utc_offset_h_ + 48.0, 24.0);
+        ports_.couple(ctx, centre_[0], centre_[1], growth_->population(), local_hour, demand_);
+    }
+
     void publish(OutputBus& bus) override {
+        bus.publish_scalar("city.demand_mw", "MW", "electric demand of the residents (base load shape plus air conditioning)",
+                           [this] { return ports_.demand_mw(); });
+        bus.publish_scalar("city.cooling_mw", "MW", "the air-conditioning part of the demand", [this] { return ports_.cooling_mw(); });
+        bus.publish_scalar("city.centre_x_m", "m", "x of the city's centre", [this] { return centre_[0]; });
+        bus.publish_scalar("city.centre_y_m", "m", "y of the city's centre", [this] { return centre_[1]; });
+        bus.publish_scalar("city.radius_m", "m", "radius of a disc of the city's built area (its service area for the grid)",
+                           [this] { return std::sqrt(std::max(built_km2(), 0.01) * 1e6 / 3.14159265358979); });
         bus.publish_scalar("city.population", "people", "population N(t)", [this] { return growth_->population(); });
         bus.publish_scalar("city.heat_island_k", "K", "urban heat island: city minus countryside, Oke (1973)",
                            [this] { return heat_island_k_; });
@@ -371,6 +389,7 @@ public:
             while (next_export_y_ <= t_y + 1e-9) next_export_y_ += export_every_y_;
         }
         night_ = night_factor(ctx.t_s + ctx.dt_s);  // same lighting clock as the session's sun
+        demand_ = demand_params(p);
         density_max_ = float(p.number("city.max_density_per_ha"));
         colormap_name_ = p.text("city.colormap");
     }
@@ -401,7 +420,8 @@ public:
     void record_instances(VkCommandBuffer cmd) {
         InstancePush ip{glm::vec4(x0_, y0_, cell_m_, growth_->population()),
                         glm::vec4(centre_[0], centre_[1], density_decay_m_, density_max_),
-                        glm::vec4(night_, 3.2f, residents_per_storey_ha_, 0), n_, n_, 0, 0};
+                        // Lights at night only as far as the grid serves the city (dark in a blackout).
+                        glm::vec4(night_ * float(ports_.served_fraction()), 3.2f, residents_per_storey_ha_, 0), n_, n_, 0, 0};
         state_[current_].use(cmd, engine::Access::ComputeRead);
         stats_.use(cmd, engine::Access::ComputeRead);
         for (auto& b : buildings_) b.instances.use(cmd, engine::Access::ComputeWrite);
@@ -482,6 +502,9 @@ public:
         else
             ImGui::TextUnformatted("No finite-time singularity in this cycle");
         ImGui::Text("Built %.1f km2, roads %.0f km, heat island %.1f K", built_km2(), road_km(), heat_island_k_);
+        ImGui::Text("Demand %.0f MW (air conditioning %.0f MW) at %.1f C%s; grid serves %.0f%%", ports_.demand_mw(),
+                    ports_.cooling_mw(), ports_.air_temp_c(), ports_.weather_coupled() ? " (weather)" : " (city.air_temp_c)",
+                    100 * ports_.served_fraction());
         if (ImGui::Button("Innovate now")) growth_->innovate();
 
         // N(t) with the innovations marked.
@@ -592,7 +615,9 @@ public:
                 {"built area", "km2", built_km2()},
                 {"road length", "km", road_km()},
                 {"heat island", "K", heat_island_k_},
-                {"innovations", "", double(growth_->innovations().size())}};
+                {"innovations", "", double(growth_->innovations().size())},
+                {"demand", "MW", ports_.demand_mw()},
+                {"served", "%", 100 * ports_.served_fraction()}};
     }
 
     void export_results(const std::filesystem::path& dir, double t_s, const ParamStore& params) override {
@@ -758,6 +783,9 @@ private:
     std::array<double, 2> centre_{0, 0};
     float residents_per_storey_ha_ = 30;  // residents per storey on a hectare of footprint
     float density_decay_m_ = 2500, density_max_ = 250, night_ = 0;
+    CityPorts ports_;
+    DemandParams demand_;
+    double utc_offset_h_ = 0;
     std::unique_ptr<GrowthModel> growth_;
     GrowthParams applied_;  // the scene/panel values last given to the model
     std::vector<ScalingLaw> laws_;

@@ -10,7 +10,9 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <deque>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include "context.hpp"
@@ -21,6 +23,8 @@
 #include "modules/grid/cascade.hpp"
 #include "modules/grid/case.hpp"
 #include "modules/grid/generator.hpp"
+#include "modules/grid/grid_ports.hpp"
+#include "modules/grid/opf.hpp"
 #include "modules/grid/layout.hpp"
 #include "modules/grid/layout_gpu.hpp"
 #include "modules/grid/scenario.hpp"
@@ -51,6 +55,10 @@ static_assert(sizeof(CullPush) == 96, "CullPush must match shaders/grid/towers_c
 constexpr uint32_t kMaxTowers = 400000;
 
 // [SECTION] Parameters
+
+// A branch counts as overloaded above this loading: an operator's dispatch holds binding lines at exactly 100%,
+// which rounding must not count.
+constexpr double kOverloadPct = 100.01;
 
 BlockSpec grid_block() {
     BlockSpec b{"grid", "A transmission grid through heatwave days: power flow, the solar cliff, cascading failures", {}};
@@ -96,6 +104,15 @@ BlockSpec grid_block() {
     p.push_back(integer_param("particles", 0, 2000000, 20000, "flow particles"));
     p.push_back(number_param("flow_speed_m_s_per_mw", "m/s/MW", 0, 1e6, 10, "particle speed per MW of flow (playback time)"));
     p.push_back(choice_param("colormap", {"turbo", "viridis", "inferno", "cividis"}, "turbo", "colormap of line loading"));
+    // The operator and the couplings.
+    p.push_back(choice_param("dispatch", {"pro_rata", "sced"}, "pro_rata",
+                             "pro_rata: dispatchable units share the load by headroom, no operator; sced: a security-"
+                             "constrained economic dispatch (DC OPF, CLP) every step keeps lines within their heat-"
+                             "derated ratings at least cost, shedding at voll_per_mwh as the last resort"));
+    p.push_back(bool_param("sced_n_1", false, "sced: also keep every line within its rating after any single line outage"));
+    p.push_back(number_param("voll_per_mwh", "$/MWh", 100, 1e6, 10000, "value of lost load: the price of shedding in the dispatch"));
+    p.push_back(number_param("price_max_mwh", "$/MWh", 10, 1e5, 200, "top of the price colour scale of the substations"));
+    p.push_back(number_param("flood_wall_m", "m", 0, 20, 0.6, "water deeper than this at a substation trips it (flood coupling)"));
     return b;
 }
 
@@ -245,6 +262,7 @@ public:
         battery_ = BatteryState{scenario_.battery_mwh * 0.5};
         cascade_ = std::make_unique<Cascade>(prepared_, cascade_params(p));
         step_s_ = p.number("grid.step_s");
+        flood_wall_m_ = p.number("grid.flood_wall_m");
         next_t_s_ = 0;
         max_loading_pct_.assign(nl, 0.0);
         overload_s_.assign(nl, 0.0);
@@ -265,9 +283,49 @@ public:
                            [this] { return cond_.utility_pv_mw + cond_.rooftop_pv_mw; });
         bus.publish_scalar("grid.shed_mw", "MW", "load not served", [this] { return shed_mw(); });
         bus.publish_scalar("grid.ambient_c", "C", "air temperature", [this] { return cond_.ambient_c; });
+        bus.publish_scalar("grid.price_mwh", "$/MWh", "load-weighted mean locational marginal price (sced)",
+                           [this] { return mean_price_; });
+        bus.publish_scalar("grid.flooded_substations", "", "substations tripped by the flood", [this] {
+            return double(std::count(ports_.site_flooded.begin(), ports_.site_flooded.end(), char(1)));
+        });
+        bus.publish_field("grid.lmp_mwh", "$/MWh", "locational marginal price at the nearest bus (sced); NaN beyond the grid",
+                          [this](double x, double y) {
+                              const int b = nearest_bus(x, y);
+                              return b >= 0 && !lmp_.empty() ? lmp_[size_t(b)] : std::nan("");
+                          });
         bus.publish_field("grid.served_fraction", "",
                           "share of demand served at the nearest bus (1 lit, 0 dark); NaN beyond the grid",
                           [this](double x, double y) { return served_fraction_at(x, y); });
+    }
+
+    // [SECTION] Ports (grid_ports.cpp reads them)
+    std::vector<InputPort> inputs() const override { return GridPorts::inputs(); }
+    void couple(CouplingContext& ctx) override {
+        ports_.couple(ctx, base_, bus_xy_, site_of_, site_count_, flood_wall_m_);
+        if (ports_.air_temp_c) {
+            temp_history_.emplace_back(ctx.t_s(), *ports_.air_temp_c);
+            while (temp_history_.size() > 2 && temp_history_[1].first <= ctx.t_s() - scenario_.cooling_lag_h * 3600)
+                temp_history_.pop_front();
+        }
+        // Substations the water reached trip now (every branch with an end there), once.
+        for (size_t l = 0; l < base_.branches.size(); ++l) {
+            const int a = base_.bus_index(base_.branches[l].from), c = base_.bus_index(base_.branches[l].to);
+            if (a < 0 || c < 0 || flood_tripped_.count(l)) continue;
+            if (ports_.site_flooded[size_t(site_of_[size_t(a)])] || ports_.site_flooded[size_t(site_of_[size_t(c)])]) {
+                cascade_->trip(int(l), ctx.t_s());
+                flood_tripped_.insert(l);
+            }
+        }
+    }
+
+    int nearest_bus(double x, double y) const {
+        int best = -1;
+        double best_d2 = std::pow(info_.extent_m * 0.1, 2);
+        for (size_t b = 0; b < bus_xy_.size(); ++b) {
+            const double dx = bus_xy_[b][0] - x, dy = bus_xy_[b][1] - y, d2 = dx * dx + dy * dy;
+            if (d2 < best_d2) best_d2 = d2, best = int(b);
+        }
+        return best;
     }
 
     // [SECTION] Stepping
@@ -297,10 +355,33 @@ public:
         scenario_ = sp;
         cascade_->set_params(cascade_params(p));
         const double epoch = info_.start_epoch_s + t_s;
-        cond_ = conditions_at(scenario_, prepared_, epoch);
-        inj_ = dispatch(prepared_, scenario_, cond_, battery_, step_s_);
+        // The weather coupling's temperature (now and cooling_lag_h ago) and sunshine, else the scenario's day.
+        WeatherOverride weather;
+        if (ports_.air_temp_c && ports_.ghi_w_m2) {
+            weather.ambient_c = *ports_.air_temp_c;
+            weather.lagged_ambient_c = temp_history_.empty() ? weather.ambient_c : temp_history_.front().second;
+            weather.ghi_w_m2 = *ports_.ghi_w_m2;
+        }
+        cond_ = conditions_at(scenario_, prepared_, epoch, ports_.air_temp_c && ports_.ghi_w_m2 ? &weather : nullptr);
+        // The demand coupling: cities set the demand at their buses, campuses add theirs.
+        BusLoads loads;
+        ports_.bus_loads(prepared_.buses.size(), loads.fixed_mw, loads.added_mw);
+        double fixed_base = 0, coupled_mw = 0;
+        for (size_t b = 0; b < prepared_.buses.size(); ++b) {
+            if (!std::isnan(loads.fixed_mw[b])) fixed_base += prepared_.buses[b].pd_mw, coupled_mw += loads.fixed_mw[b];
+            coupled_mw += loads.added_mw[b];
+        }
+        const double base_total = total_demand_mw(prepared_);
+        if (base_total > 0 && (coupled_mw > 0 || fixed_base > 0)) {
+            const double modelled = cond_.demand_mw * (base_total - fixed_base) / base_total;
+            cond_.cooling_mw *= (base_total - fixed_base) / base_total;
+            cond_.demand_mw = modelled + coupled_mw;
+            cond_.net_load_mw = cond_.demand_mw - cond_.utility_pv_mw - cond_.rooftop_pv_mw - cond_.wind_mw;
+        }
+        inj_ = dispatch(prepared_, scenario_, cond_, battery_, step_s_, &loads);
         Case op = prepared_;
         apply(op, inj_);
+        if (p.text("grid.dispatch") == "sced") operate(op, p);
         const size_t events_before = cascade_->events().size();
         flows_ = cascade_->step(op, t_s, step_s_, cond_.rating_factor);
         Injections recorded = inj_;
@@ -310,10 +391,127 @@ public:
         for (size_t e = events_before; e < events.size(); ++e) trip_playback_s_[events[e].branch] = float(playback_s_);
         for (size_t l = 0; l < flows_.loading_pct.size(); ++l) {
             max_loading_pct_[l] = std::max(max_loading_pct_[l], flows_.loading_pct[l]);
-            if (flows_.loading_pct[l] > 100.0) overload_s_[l] += step_s_;
+            if (flows_.loading_pct[l] > kOverloadPct) overload_s_[l] += step_s_;
         }
         last_t_s_ = t_s;
         update_states();
+    }
+
+    // The operator: a security-constrained economic dispatch on the network as it stands (tripped lines out),
+    // with the lines' ratings derated by the heat; the renewables, batteries and loads stay as the scenario
+    // set them, the dispatchable units move within their limits, and load is shed at VOLL where the network
+    // cannot carry it. The solver is rebuilt when the topology changes; on an islanded network (after trips)
+    // the pro-rata dispatch stands and the cascade model balances each island.
+    void operate(Case& op, const ParamStore& p) {
+        sced_ok_ = false;
+        std::vector<char> out = cascade_->out();
+        if (!opf_ || out != opf_out_ || p.flag("grid.sced_n_1") != opf_n_1_ || p.number("grid.voll_per_mwh") != opf_voll_) {
+            opf_.reset();
+            opf_out_ = out;
+            opf_n_1_ = p.flag("grid.sced_n_1");
+            opf_voll_ = p.number("grid.voll_per_mwh");
+            Case topo = op;
+            for (size_t l = 0; l < out.size(); ++l)
+                if (out[l]) topo.branches[l].status = 0;
+            pad_costs(topo);
+            isolate_islands(topo);
+            island_types_.clear();
+            for (const Bus& b : topo.buses) island_types_.push_back(b.type);
+            OpfOptions o;
+            o.allow_shedding = true;
+            o.voll_per_mwh = opf_voll_;
+            o.n_minus_1 = opf_n_1_;
+            try {
+                opf_ = std::make_unique<DcOpf>(topo, o);
+            } catch (const std::exception& e) {
+                sced_note_ = e.what();
+                return;
+            }
+        }
+        // Renewables and batteries at the scenario's output (fixed); dispatchable units free within limits.
+        Case point = op;
+        for (size_t l = 0; l < out.size(); ++l)
+            if (out[l]) point.branches[l].status = 0;
+        pad_costs(point);
+        for (size_t b = 0; b < point.buses.size() && b < island_types_.size(); ++b) point.buses[b].type = island_types_[b];
+        // PV and wind may be curtailed down to 0 and batteries may do less than their schedule; dispatchable
+        // units may go down to 0 (there is no unit commitment: a unit below its PMIN stands for one turned off).
+        for (Gen& g : point.gens) {
+            if (g.status <= 0) continue;
+            if (dispatchable(g)) g.pmin_mw = 0;
+            else if (g.pmin_mw >= 0) g.pmin_mw = 0, g.pmax_mw = std::max(0.0, g.pg_mw);
+            else g.pmin_mw = std::min(0.0, g.pg_mw), g.pmax_mw = std::max(0.0, g.pg_mw);
+        }
+        const OpfResult r = opf_->solve(point, cond_.rating_factor);
+        if (!r.solved) {
+            sced_note_ = r.message;
+            return;
+        }
+        sced_ok_ = true;
+        ++sced_steps_;
+        sced_note_.clear();
+        double shed = 0, weighted = 0, load = 0;
+        for (size_t g = 0; g < op.gens.size(); ++g) inj_.gen_pg_mw[g] = r.pg_mw[g];
+        for (size_t b = 0; b < op.buses.size(); ++b) {
+            inj_.bus_pd_mw[b] -= r.shed_mw[b];
+            shed += r.shed_mw[b];
+            weighted += r.lmp[b] * std::max(0.0, inj_.bus_pd_mw[b]);
+            load += std::max(0.0, inj_.bus_pd_mw[b]);
+        }
+        inj_.shed_mw += shed;
+        inj_.served_mw -= shed;
+        lmp_ = r.lmp;
+        mean_price_ = load > 0 ? weighted / load : 0;
+        sced_cost_ = r.objective;
+        apply(op, inj_);
+    }
+
+    // Buses cut off from the reference bus's island by trips are left out of the dispatch (type 4, as MATPOWER
+    // marks isolated buses); the cascade model balances or darkens those islands on its own.
+    static void isolate_islands(Case& c) {
+        std::vector<std::vector<int>> adj(c.buses.size());
+        for (const Branch& br : c.branches) {
+            if (br.status <= 0) continue;
+            const int a = c.bus_index(br.from), b = c.bus_index(br.to);
+            if (a >= 0 && b >= 0) adj[size_t(a)].push_back(b), adj[size_t(b)].push_back(a);
+        }
+        std::vector<char> seen(c.buses.size(), 0);
+        std::vector<int> stack;
+        for (size_t b = 0; b < c.buses.size(); ++b)
+            if (c.buses[b].type == BusType::Ref) stack.push_back(int(b)), seen[b] = 1;
+        while (!stack.empty()) {
+            const int b = stack.back();
+            stack.pop_back();
+            for (int n : adj[size_t(b)])
+                if (!seen[size_t(n)]) seen[size_t(n)] = 1, stack.push_back(n);
+        }
+        for (size_t b = 0; b < c.buses.size(); ++b)
+            if (!seen[b]) c.buses[b].type = BusType::Isolated;
+    }
+
+    // Units the scenario added (utility PV, batteries) cost nothing to run; a case without costs gets a flat
+    // 30 $/MWh for every unit, so that the dispatch still respects the network.
+    // Quadratic costs become piecewise linear (10 equal segments from 0 to PMAX, through the curve's points):
+    // the dispatch is then a linear program, which CLP's simplex solves in milliseconds from the last basis
+    // whatever the state, where its QP can crawl on a congested network of hundreds of units. The dispatch is
+    // within one segment of the quadratic optimum and the prices are the segments' slopes.
+    static void pad_costs(Case& c) {
+        const bool none = c.gencost.empty();
+        while (c.gencost.size() < c.gens.size()) c.gencost.push_back(GenCost{2, 0, 0, {none ? 30.0 : 0.0, 0}});
+        for (size_t g = 0; g < c.gens.size(); ++g) {
+            GenCost& gc = c.gencost[g];
+            const size_t n = gc.coeffs.size();
+            if (gc.model != 2 || n < 3 || gc.coeffs[n - 3] == 0 || !(c.gens[g].pmax_mw > 0)) continue;
+            const double c2 = gc.coeffs[n - 3], c1 = gc.coeffs[n - 2], c0 = gc.coeffs[n - 1];
+            constexpr int kSegments = 10;
+            std::vector<double> pts;
+            for (int k = 0; k <= kSegments; ++k) {
+                const double x = c.gens[g].pmax_mw * k / kSegments;
+                pts.push_back(x);
+                pts.push_back(c2 * x * x + c1 * x + c0);
+            }
+            gc = GenCost{1, gc.startup, gc.shutdown, pts};
+        }
     }
 
     double shed_mw() const { return inj_.shed_mw + flows_.shed_mw; }
@@ -693,9 +891,17 @@ public:
                       int(std::fmod(hour, 1.0) * 60), cond_.ambient_c, format_mw(cond_.demand_mw).c_str(),
                       format_mw(cond_.utility_pv_mw + cond_.rooftop_pv_mw).c_str(), format_mw(cond_.net_load_mw).c_str());
         std::vector<engine::StatusLine> lines{{text}};
+        if (ctx.params.text("grid.dispatch") == "sced") {
+            if (sced_ok_)
+                std::snprintf(text, sizeof text, "operator: security-constrained dispatch   mean price %.0f $/MWh   cost %.2f M$/h",
+                              mean_price_, sced_cost_ / 1e6);
+            else
+                std::snprintf(text, sizeof text, "operator: pro-rata (%s)", sced_note_.c_str());
+            lines.push_back({text});
+        }
         const size_t tripped = std::count(cascade_->out().begin(), cascade_->out().end(), char(1));
         const size_t overloaded =
-            std::count_if(flows_.loading_pct.begin(), flows_.loading_pct.end(), [](double v) { return v > 100.0; });
+            std::count_if(flows_.loading_pct.begin(), flows_.loading_pct.end(), [](double v) { return v > kOverloadPct; });
         if (tripped > 0 || overloaded > 0 || shed_mw() > 0.5) {
             std::snprintf(text, sizeof text, "%zu lines overloaded   %zu tripped   %s not served", overloaded, tripped,
                           format_mw(shed_mw()).c_str());
@@ -852,13 +1058,15 @@ public:
         double ramp_at = 0;
         const double ramp = record_.max_ramp_3h_mw(&ramp_at);
         size_t overloaded = 0;
-        for (double m : max_loading_pct_) overloaded += m > 100.0;
+        for (double m : max_loading_pct_) overloaded += m > kOverloadPct;
         return {{"peak demand", "MW", record_.peak_demand_mw()},
                 {"peak net load", "MW", record_.peak_net_load_mw()},
                 {"largest 3-hour net-load ramp", "MW", ramp},
                 {"overloaded branches", "", double(overloaded)},
                 {"tripped branches", "", double(std::count(cascade_->out().begin(), cascade_->out().end(), char(1)))},
-                {"energy not served", "MWh", record_.energy_not_served_mwh()}};
+                {"energy not served", "MWh", record_.energy_not_served_mwh()},
+                {"dispatch steps solved by the operator", "", double(sced_steps_)},
+                {"flooded substations", "", double(std::count(ports_.site_flooded.begin(), ports_.site_flooded.end(), char(1)))}};
     }
 
     void export_results(const std::filesystem::path& dir, double t_s, const ParamStore&) override {
@@ -919,6 +1127,19 @@ private:
     FlowState flows_;
     DayRecord record_;
     double step_s_ = 300, next_t_s_ = 0, last_t_s_ = 0;
+    // Couplings and the operator.
+    GridPorts ports_;
+    std::deque<std::pair<double, double>> temp_history_;  // (t_s, weather air temperature) for the cooling lag
+    std::set<size_t> flood_tripped_;
+    double flood_wall_m_ = 0.6;
+    std::unique_ptr<DcOpf> opf_;
+    std::vector<char> opf_out_;
+    bool opf_n_1_ = false, sced_ok_ = false;
+    double opf_voll_ = 0, mean_price_ = 0, sced_cost_ = 0;
+    size_t sced_steps_ = 0;
+    std::vector<BusType> island_types_;
+    std::string sced_note_;
+    std::vector<double> lmp_;
     std::vector<double> max_loading_pct_, overload_s_;
     std::vector<float> trip_playback_s_;
     int last_trip_request_ = 0, selected_ = -1, replay_stage_ = -1;

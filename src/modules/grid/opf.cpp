@@ -717,12 +717,15 @@ struct DcOpf::Impl {
             run_qp();
             // Stopped by the iteration cap at a feasible point: the active-set steps may still finish.
             bool polished = false;
-            if (model.status() == 3 && model.primalFeasible()) {
+            if (model.status() == 3 && model.primalFeasible() &&
+                std::any_of(quad_diag.begin(), quad_diag.end(), [](double q) { return q > 0; })) {
                 polished = polish();
                 if (polished) model.setProblemStatus(0);
             }
             solved_once = model.status() == 0;
-            if (solved_once && !polished && !polish()) {
+            // A linear program (no quadratic costs) is exact from CLP's simplex as it stands.
+            const bool quadratic = std::any_of(quad_diag.begin(), quad_diag.end(), [](double q) { return q > 0; });
+            if (solved_once && !polished && (!quadratic || !polish())) {
                 x_sol.assign(model.primalColumnSolution(), model.primalColumnSolution() + model.getNumCols());
                 y_sol.assign(model.dualRowSolution(), model.dualRowSolution() + model.getNumRows());
             }

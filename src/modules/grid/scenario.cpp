@@ -2,6 +2,7 @@
 // conditioning, utility and rooftop PV, wind, a peak-shaving battery and a proportional dispatch with load
 // shedding, step by step. Each model cites its source where it is implemented.
 #include "modules/grid/scenario.hpp"
+#include "core/load_shape.hpp"
 
 #include <algorithm>
 #include <map>
@@ -24,12 +25,7 @@ constexpr double kRadToDeg = 180.0 / std::numbers::pi;
 
 // [SECTION] Model constants, with their sources
 
-// IEEE RTS Task Force, "IEEE Reliability Test System", IEEE Trans. PAS-98(6), 1979, table 3: hourly
-// peak load in percent of the daily peak, summer weeks 18-30, weekday; entry k covers hour k..k+1.
-// clang-format off
-constexpr double kRtsSummerWeekdayPct[24] = {64, 60, 58, 56, 56, 58, 64, 76, 87, 95, 99, 100,
-                                             99, 100, 100, 97, 96, 96, 93, 92, 92, 93, 87, 72};
-// clang-format on
+// The IEEE RTS (1979) summer weekday load shape is in core/load_shape.hpp, shared with the cities.
 
 // PVWatts (A. P. Dobos, "PVWatts Version 5 Manual", NREL/TP-6A20-62641, 2014): "standard" module
 // temperature coefficient, default system losses 14 %, nominal inverter efficiency 0.96 and the
@@ -66,11 +62,6 @@ GenKind kind_of(const Gen& g) {
     return GenKind::Dispatchable;
 }
 
-double total_demand_mw(const Case& c) {
-    double s = 0;
-    for (const Bus& b : c.buses) s += b.pd_mw;
-    return s;
-}
 
 double wrap_hour(double h) {
     double r = std::fmod(h, 24.0);
@@ -163,14 +154,7 @@ double ambient_temperature_c(const ScenarioParams& p, double hour) {
     return t_min + p.diurnal_range_c * 0.5 * (1 + std::cos(std::numbers::pi * since_max_h / (24 - rise_h)));
 }
 
-// The table's hourly values stand at the hour midpoints; linear interpolation keeps the maximum at 1.0.
-double load_shape(double hour) {
-    const double x = wrap_hour(hour) - 0.5;
-    const double i = std::floor(x);
-    const double f = x - i;
-    const int k0 = (static_cast<int>(i) + 24) % 24, k1 = (k0 + 1) % 24;
-    return ((1 - f) * kRtsSummerWeekdayPct[k0] + f * kRtsSummerWeekdayPct[k1]) / 100.0;
-}
+double load_shape(double hour) { return rts_summer_load_shape(hour); }
 
 // B. Haurwitz, "Insolation in relation to cloudiness and cloud density", J. Meteorol. 2 (1945) 154-166,
 // in the form of M. Reno, C. Hansen, J. Stein, SAND2012-2389 (2012), eq. 2, and pvlib.clearsky.haurwitz.
@@ -241,22 +225,30 @@ double rating_factor(const ScenarioParams& p, double ambient_c) {
 
 // [SECTION] One instant
 
-Conditions conditions_at(const ScenarioParams& p, const Case& base, double epoch_s) {
+double total_demand_mw(const Case& c) {
+    double s = 0;
+    for (const Bus& b : c.buses) s += b.pd_mw;
+    return s;
+}
+
+bool dispatchable(const Gen& g) { return kind_of(g) == GenKind::Dispatchable; }
+
+Conditions conditions_at(const ScenarioParams& p, const Case& base, double epoch_s, const WeatherOverride* weather) {
     validate(p);
     Conditions c;
     c.epoch_s = epoch_s;
     c.local_hour = local_hour(p, epoch_s);
-    c.ambient_c = ambient_temperature_c(p, c.local_hour);
+    c.ambient_c = weather ? weather->ambient_c : ambient_temperature_c(p, c.local_hour);
 
     const SolarPosition sun = noaa_solar_position(epoch_s, p.latitude_deg, p.longitude_deg);
     c.sun_elevation_deg = sun.elevation_deg;
     const double zenith_deg = 90.0 - sun.elevation_deg;  // apparent (refracted), as pvlib's Haurwitz takes
-    c.ghi_w_m2 = clear_sky_ghi_w_m2(zenith_deg) * (1 - p.cloud_factor);
+    c.ghi_w_m2 = weather ? weather->ghi_w_m2 : clear_sky_ghi_w_m2(zenith_deg) * (1 - p.cloud_factor);
 
     // Demand: the daily activity pattern on the case's total, plus air conditioning driven by the air
     // temperature cooling_lag_h earlier (heat reaches the indoor air through the building's mass late).
     const double base_mw = total_demand_mw(base);
-    const double t_lagged_c = ambient_temperature_c(p, c.local_hour - p.cooling_lag_h);
+    const double t_lagged_c = weather ? weather->lagged_ambient_c : ambient_temperature_c(p, c.local_hour - p.cooling_lag_h);
     c.cooling_mw =
         std::max(0.0, base_mw) * p.cooling_frac_per_c * std::max(0.0, t_lagged_c - p.cooling_threshold_c);
     c.demand_mw = base_mw * load_shape(c.local_hour) + c.cooling_mw;
@@ -418,20 +410,33 @@ BatteryState battery_start(const ScenarioParams& p) {
 }
 
 Injections dispatch(const Case& prepared, const ScenarioParams& p, const Conditions& cond,
-                    BatteryState& battery, double dt_s) {
+                    BatteryState& battery, double dt_s, const BusLoads* loads) {
     validate(p);
     if (!(dt_s > 0) || !std::isfinite(dt_s)) throw std::invalid_argument("dispatch: dt_s must be positive");
     Injections inj;
     inj.dt_s = dt_s;
     const double step_h = dt_s / 3600.0;
 
-    // Bus demand: the case's distribution scaled to the conditions' demand less rooftop PV.
-    const double base_mw = total_demand_mw(prepared);
+    // Bus demand: the case's distribution scaled to the conditions' demand less rooftop PV; buses whose load
+    // another module sets take that instead, and campuses add theirs.
+    double base_mw = total_demand_mw(prepared), coupled_mw = 0;
+    const bool coupled = loads && loads->fixed_mw.size() == prepared.buses.size();
+    if (coupled)
+        for (size_t b = 0; b < prepared.buses.size(); ++b) {
+            if (!std::isnan(loads->fixed_mw[b])) base_mw -= prepared.buses[b].pd_mw, coupled_mw += loads->fixed_mw[b];
+            coupled_mw += loads->added_mw[b];
+        }
     const double load_mw = cond.demand_mw - cond.rooftop_pv_mw;
-    const double scale = base_mw != 0 ? load_mw / base_mw : 0.0;
+    const double scale = base_mw != 0 ? (load_mw - coupled_mw) / base_mw : 0.0;
     inj.bus_pd_mw.resize(prepared.buses.size());
-    for (size_t b = 0; b < prepared.buses.size(); ++b) inj.bus_pd_mw[b] = prepared.buses[b].pd_mw * scale;
-    const double bus_total_mw = base_mw != 0 ? load_mw : 0.0;
+    for (size_t b = 0; b < prepared.buses.size(); ++b) {
+        inj.bus_pd_mw[b] = prepared.buses[b].pd_mw * scale;
+        if (coupled) {
+            if (!std::isnan(loads->fixed_mw[b])) inj.bus_pd_mw[b] = loads->fixed_mw[b];
+            inj.bus_pd_mw[b] += loads->added_mw[b];
+        }
+    }
+    const double bus_total_mw = base_mw != 0 || coupled ? load_mw : 0.0;
 
     // Variable renewables at their available output; the dispatchable fleet's range.
     const size_t n = prepared.gens.size();

@@ -70,6 +70,9 @@ double tracker_poa_w_m2(double ghi_w_m2, double zenith_deg, double sun_azimuth_d
 // rating_ref_c, 0 when the air is at or above conductor_max_c.
 double rating_factor(const ScenarioParams& p, double ambient_c);
 
+double total_demand_mw(const Case& c);  // sum of the buses' PD
+bool dispatchable(const Gen& g);        // neither solar, wind nor battery (by mpc.genfuel)
+
 // [SECTION] One instant, system-wide
 struct Conditions {
     double epoch_s = 0, local_hour = 0, ambient_c = 0, sun_elevation_deg = 0, ghi_w_m2 = 0;
@@ -80,9 +83,15 @@ struct Conditions {
     double rating_factor = 1;
 };
 
+// The world's weather in place of the scenario's own day (the weather coupling): the air temperature now and
+// cooling_lag_h ago, and the irradiance (clouds and storms included).
+struct WeatherOverride {
+    double ambient_c = 0, lagged_ambient_c = 0, ghi_w_m2 = 0;
+};
+
 // base: the prepared case (before apply). Its total bus demand is the demand at load_shape 1 with no
 // cooling; its in-service "solar" gens' pmax is the utility PV, its "wind" gens' pg the wind output.
-Conditions conditions_at(const ScenarioParams& p, const Case& base, double epoch_s);
+Conditions conditions_at(const ScenarioParams& p, const Case& base, double epoch_s, const WeatherOverride* weather = nullptr);
 
 // Makes the case ready for the scenario. Utility PV (fuel "solar", pmin 0, curtailable) totals
 // utility_pv_mw: the case's own solar plants keep at most their size, and capacity beyond them is added as
@@ -119,8 +128,14 @@ struct Injections {                 // one step's operating point, applied to a 
 // Battery rule (no foresight): with L = demand after rooftop PV - utility PV - wind and C the dispatchable
 // capacity, discharge min(battery_mw, L - discharge_above C) while L exceeds that level, charge
 // min(battery_mw, charge_below C - L) while L is below this one, within the stored energy.
+// Loads set by other modules (the demand coupling): fixed_mw per bus (NaN where the scenario's model holds)
+// replaces the bus's demand, added_mw is drawn on top of it. cond.demand_mw must already include both (see
+// grid_module.cpp); the scenario's share is spread over the other buses.
+struct BusLoads {
+    std::vector<double> fixed_mw, added_mw;
+};
 Injections dispatch(const Case& prepared, const ScenarioParams& p, const Conditions& cond,
-                    BatteryState& battery, double dt_s);
+                    BatteryState& battery, double dt_s, const BusLoads* loads = nullptr);
 
 // Writes bus pd (qd scaled with it, keeping each bus's power factor) and gen pg into the case.
 void apply(Case& c, const Injections& inj);

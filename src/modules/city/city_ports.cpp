@@ -1,0 +1,69 @@
+// The city's ports and its demand model; see city_ports.hpp.
+#include "modules/city/city_ports.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/load_shape.hpp"
+
+namespace infrascape::city {
+
+void add_demand_params(std::vector<ParamSpec>& p) {
+    p.push_back(number_param("base_kw_per_capita", "kW", 0, 20, 1.6,
+                             "electric demand per resident at the day's peak, all sectors, before air conditioning"));
+    p.push_back(number_param("cooling_kw_per_capita_per_c", "kW/C", 0, 1, 0.075,
+                             "air-conditioning demand per resident per degree above cooling_threshold_c"));
+    p.push_back(number_param("cooling_threshold_c", "C", 0, 40, 24, "air temperature above which air conditioning runs"));
+    p.push_back(number_param("cooling_lag_h", "h", 0, 12, 2, "how late air conditioning follows the air (buildings' thermal mass)"));
+    p.push_back(number_param("air_temp_c", "C", -30, 55, 30, "air temperature when the scene has no weather module"));
+}
+
+DemandParams demand_params(const ParamStore& p) {
+    DemandParams d;
+    d.base_kw_per_capita = p.number("city.base_kw_per_capita");
+    d.cooling_kw_per_capita_per_c = p.number("city.cooling_kw_per_capita_per_c");
+    d.cooling_threshold_c = p.number("city.cooling_threshold_c");
+    d.cooling_lag_h = p.number("city.cooling_lag_h");
+    d.air_temp_c = p.number("city.air_temp_c");
+    return d;
+}
+
+double demand_mw(double population, double local_hour, double lagged_air_c, const DemandParams& p, double* cooling_mw) {
+    const double cooling_kw = population * p.cooling_kw_per_capita_per_c * std::max(0.0, lagged_air_c - p.cooling_threshold_c);
+    if (cooling_mw) *cooling_mw = cooling_kw / 1000;
+    return (population * p.base_kw_per_capita * rts_summer_load_shape(local_hour) + cooling_kw) / 1000;
+}
+
+std::vector<InputPort> CityPorts::inputs() {
+    return {
+        {"weather.air_temp_c", "C", "air temperature at the city's centre: drives its air conditioning (lagged)", "weather"},
+        {"grid.served_fraction", "", "share of load the grid serves at the city's centre: below 1 the city goes dark", "outages"},
+    };
+}
+
+void CityPorts::couple(CouplingContext& ctx, double cx, double cy, double population, double local_hour,
+                       const DemandParams& p) {
+    const double t = ctx.t_s();
+    const std::string where = "city_centre";
+    if (auto temp = ctx.sample("weather", "weather.air_temp_c", cx, cy, where)) {
+        air_temp_c_ = *temp;
+        weather_ = true;
+    } else {
+        air_temp_c_ = p.air_temp_c;
+        weather_ = false;
+    }
+    history_.emplace_back(t, air_temp_c_);
+    // The temperature cooling_lag_h ago (the oldest kept, until the run is that old), linear between samples.
+    const double want = t - p.cooling_lag_h * 3600;
+    while (history_.size() > 2 && history_[1].first <= want) history_.pop_front();
+    double lagged = history_.front().second;
+    if (history_.size() >= 2 && history_[0].first <= want && history_[1].first > want) {
+        const double w = (want - history_[0].first) / (history_[1].first - history_[0].first);
+        lagged = history_[0].second + w * (history_[1].second - history_[0].second);
+    }
+    demand_mw_ = city::demand_mw(population, local_hour, lagged, p, &cooling_mw_);
+    served_ = 1;
+    if (auto s = ctx.sample("outages", "grid.served_fraction", cx, cy, where)) served_ = std::clamp(*s, 0.0, 1.0);
+}
+
+}  // namespace infrascape::city
