@@ -174,6 +174,13 @@ double lighting_epoch(double start_epoch_s, double t_s, double speed) {
     return start_epoch_s;
 }
 
+std::array<double, 2> lonlat_to_world(double lat_deg, double lon_deg, double site_lat_deg, double site_lon_deg) {
+    constexpr double kEarthRadiusM = 6371008.8;  // mean radius (IUGG)
+    constexpr double kRad = 3.14159265358979323846 / 180.0;
+    return {kEarthRadiusM * (lon_deg - site_lon_deg) * kRad * std::cos(site_lat_deg * kRad),
+            kEarthRadiusM * (lat_deg - site_lat_deg) * kRad};
+}
+
 std::string format_utc(double epoch_s) {
     std::time_t t = std::time_t(std::floor(epoch_s));
     std::tm tm{};

@@ -2,6 +2,7 @@
 // describe, and the sun's position for the scene's site and clock.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include <glm/glm.hpp>
@@ -46,6 +47,12 @@ glm::dvec3 sun_direction(double epoch_s, double latitude_deg, double longitude_d
 // second, the start's time of day on the current date (days would strobe between day and night); faster
 // than ten simulated days per second, the start itself (seasons would strobe too).
 double lighting_epoch(double start_epoch_s, double t_s, double speed);
+
+// World metres (x east, y north) of a latitude/longitude around the scene's site (world.latitude_deg,
+// world.longitude_deg at the origin): an equirectangular projection on the mean Earth radius, true to scale
+// along the site's parallel and every meridian (about 1% off in x at 500 km north or south of it). Every
+// module that places things by longitude and latitude uses it, so all share one frame.
+std::array<double, 2> lonlat_to_world(double lat_deg, double lon_deg, double site_lat_deg, double site_lon_deg);
 
 // "2025-07-04 03:00:00 UTC"
 std::string format_utc(double epoch_s);

@@ -1,5 +1,6 @@
 // The explicit list of simulation modules: one line per module. No self-registering statics.
 #include "core/module.hpp"
+#include "modules/campus/campus_module.hpp"
 #include "modules/city/city_module.hpp"
 #include "modules/datacenter/datacenter_module.hpp"
 #include "modules/example/example_module.hpp"
@@ -12,12 +13,14 @@ namespace infrascape {
 
 const std::vector<ModuleEntry>& module_registry() {
     // The order is the world's coupling step order (see core/coupling.hpp): the weather first, then the
-    // flood (water at substations), the cities and campuses (their demand), and the grid last, which serves
-    // that demand; the grid's outages reach the cities and campuses at the next coupling step.
+    // flood (water at substations), the cities and campuses (their demand) and the data hall, and the grid
+    // last, which serves that demand; the grid's outages reach the cities and campuses at the next coupling
+    // step.
     static const std::vector<ModuleEntry> modules = {
         {"weather", &weather::create},
         {"flood", &flood::create},
         {"city", &city::create},
+        {"campus", &campus::create},
         {"datacenter", &datacenter::create},
         {"grid", &grid::create},
         {"example", &example::create},

@@ -59,39 +59,39 @@ bad_scene)
     expect_text "tests/cli/no_such_scene.toml:1:1: cannot open scene file"
     ;;
 bad_args)
-    expect_rc 2 "$bin" render scenes/default.toml
+    expect_rc 2 "$bin" render scenes/heat_islands.toml
     expect_text "render needs -o"
-    expect_rc 2 "$bin" render scenes/default.toml -o "$tmp/x" --size 12by7
+    expect_rc 2 "$bin" render scenes/heat_islands.toml -o "$tmp/x" --size 12by7
     expect_text "--size must look like 1280x720"
-    expect_rc 2 "$bin" run scenes/default.toml --until "3 parsecs" --export "$tmp/e"
+    expect_rc 2 "$bin" run scenes/heat_islands.toml --until "3 parsecs" --export "$tmp/e"
     expect_text "--until must be a duration"
-    expect_rc 2 "$bin" render scenes/default.toml -o "$tmp/x" --bogus
+    expect_rc 2 "$bin" render scenes/heat_islands.toml -o "$tmp/x" --bogus
     expect_text "unknown option '--bogus' for render"
     ;;
 no_display)
-    expect_rc 1 env -u DISPLAY -u WAYLAND_DISPLAY "$bin" scenes/default.toml
+    expect_rc 1 env -u DISPLAY -u WAYLAND_DISPLAY "$bin" scenes/heat_islands.toml
     expect_text "no display"
     expect_text "infrascape render"
     ;;
 missing_ffmpeg)
-    expect_rc 1 env INFRASCAPE_FFMPEG=/nonexistent/ffmpeg "$bin" render scenes/default.toml -o "$tmp/a.mp4" --frames 2
+    expect_rc 1 env INFRASCAPE_FFMPEG=/nonexistent/ffmpeg "$bin" render scenes/heat_islands.toml -o "$tmp/a.mp4" --frames 2
     expect_text "ffmpeg not found"
     ;;
 render_mp4)
     # The foundation's acceptance check: 5 s at 30 fps and 1280x720 gives an MP4 of 150 frames.
-    expect_rc 0 "$bin" render scenes/default.toml -o "$tmp/out.mp4" --duration 5 --fps 30 --size 1280x720 --validate --quiet
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/out.mp4" --duration 5 --fps 30 --size 1280x720 --validate --quiet
     frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,codec_name,pix_fmt,width,height -of csv=p=0 "$tmp/out.mp4")
     echo "ffprobe: $frames"
     [ "$frames" = "h264,1280,720,yuv420p,150" ] || fail "ffprobe read '$frames', expected h264,1280,720,yuv420p,150"
     ;;
 render_pngs_deterministic)
-    expect_rc 0 "$bin" render scenes/default.toml -o "$tmp/a" --frames 3 --fps 2 --size 320x180 --validate --quiet
-    expect_rc 0 "$bin" render scenes/default.toml -o "$tmp/b" --frames 3 --fps 2 --size 320x180 --validate --quiet
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/a" --frames 3 --fps 2 --size 320x180 --validate --quiet
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/b" --frames 3 --fps 2 --size 320x180 --validate --quiet
     [ "$(ls "$tmp/a")" = "$(printf 'frame_000000.png\nframe_000001.png\nframe_000002.png')" ] || fail "unexpected frame files: $(ls "$tmp/a")"
     for f in "$tmp"/a/*.png; do cmp "$f" "$tmp/b/$(basename "$f")" || fail "$(basename "$f") differs between runs"; done
     ;;
 run_export)
-    expect_rc 0 "$bin" run scenes/default.toml --until 10min --export "$tmp/e" --validate
+    expect_rc 0 "$bin" run scenes/heat_islands.toml --until 10min --export "$tmp/e" --validate
     expect_text "simulated 00:10:00"
     [ -s "$tmp/e/example/temperature.asc" ] || fail "no temperature.asc"
     head -6 "$tmp/e/example/temperature.asc" | grep -q "^ncols 128" || fail "temperature.asc has no ESRI header"
@@ -263,7 +263,7 @@ grid_opf)
 window)
     command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"
     mkdir -p "$tmp/shots"
-    expect_rc 0 xvfb-run -a -s "-screen 0 1400x900x24" "$bin" scenes/default.toml --validate --frames 45 --resize-test --size 960x540 --screenshots "$tmp/shots"
+    expect_rc 0 xvfb-run -a -s "-screen 0 1400x900x24" "$bin" scenes/heat_islands.toml --validate --frames 45 --resize-test --size 960x540 --screenshots "$tmp/shots"
     expect_text "viewer closed after 45 frames"
     ;;
 *)

@@ -293,6 +293,7 @@ public:
         longitude_ = ctx.info.longitude_deg;
         start_epoch_ = ctx.info.start_epoch_s;
         utc_offset_h_ = ctx.info.utc_offset_h;
+        n0_ = p.number("city.n0");
         demand_ = demand_params(p);
         export_every_y_ = p.number("city.export_every_y");
         speed_ = *preferred_speed(p);
@@ -307,12 +308,16 @@ public:
     std::vector<InputPort> inputs() const override { return CityPorts::inputs(); }
     void couple(CouplingContext& ctx) override {
         const double local_hour = std::fmod((start_epoch_ + ctx.t_s()) / 3600.0 + utc_offset_h_ + 48.0, 24.0);
-        ports_.couple(ctx, centre_[0], centre_[1], growth_->population(), local_hour, demand_);
+        ports_.couple(ctx, instance(), centre_[0], centre_[1], growth_->population(), local_hour, demand_);
     }
 
     void publish(OutputBus& bus) override {
         bus.publish_scalar("city.demand_mw", "MW", "electric demand of the residents (base load shape plus air conditioning)",
                            [this] { return ports_.demand_mw(); });
+        bus.publish_scalar("city.demand_factor", "",
+                           "demand over the base demand of the starting population (n0 x base_kw_per_capita): what the "
+                           "grid scales its case's load at the city's buses by",
+                           [this] { return ports_.demand_mw() / std::max(1e-9, n0_ * demand_.base_kw_per_capita / 1000); });
         bus.publish_scalar("city.cooling_mw", "MW", "the air-conditioning part of the demand", [this] { return ports_.cooling_mw(); });
         bus.publish_scalar("city.centre_x_m", "m", "x of the city's centre", [this] { return centre_[0]; });
         bus.publish_scalar("city.centre_y_m", "m", "y of the city's centre", [this] { return centre_[1]; });
@@ -785,7 +790,7 @@ private:
     float density_decay_m_ = 2500, density_max_ = 250, night_ = 0;
     CityPorts ports_;
     DemandParams demand_;
-    double utc_offset_h_ = 0;
+    double utc_offset_h_ = 0, n0_ = 1;
     std::unique_ptr<GrowthModel> growth_;
     GrowthParams applied_;  // the scene/panel values last given to the model
     std::vector<ScalingLaw> laws_;

@@ -41,10 +41,9 @@ std::vector<InputPort> CityPorts::inputs() {
     };
 }
 
-void CityPorts::couple(CouplingContext& ctx, double cx, double cy, double population, double local_hour,
-                       const DemandParams& p) {
+void CityPorts::couple(CouplingContext& ctx, const std::string& where, double cx, double cy, double population,
+                       double local_hour, const DemandParams& p) {
     const double t = ctx.t_s();
-    const std::string where = "city_centre";
     if (auto temp = ctx.sample("weather", "weather.air_temp_c", cx, cy, where)) {
         air_temp_c_ = *temp;
         weather_ = true;

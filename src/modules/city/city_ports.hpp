@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -37,8 +38,9 @@ public:
     static std::vector<InputPort> inputs();
     // At each coupling step: reads the weather at the centre and the grid's service there, and sets the demand
     // for the population at this time.
-    void couple(CouplingContext& ctx, double centre_x_m, double centre_y_m, double population, double local_hour,
-                const DemandParams& p);
+    // `instance` names the city in the log ("city:houston").
+    void couple(CouplingContext& ctx, const std::string& instance, double centre_x_m, double centre_y_m, double population,
+                double local_hour, const DemandParams& p);
     double demand_mw() const { return demand_mw_; }
     double cooling_mw() const { return cooling_mw_; }
     double air_temp_c() const { return air_temp_c_; }

@@ -373,8 +373,10 @@ public:
         }
         const double base_total = total_demand_mw(prepared_);
         if (base_total > 0 && (coupled_mw > 0 || fixed_base > 0)) {
-            const double modelled = cond_.demand_mw * (base_total - fixed_base) / base_total;
-            cond_.cooling_mw *= (base_total - fixed_base) / base_total;
+            // The scenario's demand model keeps the buses no city has taken.
+            const double outside = (base_total - fixed_base) / base_total;
+            const double modelled = cond_.demand_mw * outside;
+            cond_.cooling_mw *= outside;
             cond_.demand_mw = modelled + coupled_mw;
             cond_.net_load_mw = cond_.demand_mw - cond_.utility_pv_mw - cond_.rooftop_pv_mw - cond_.wind_mw;
         }

@@ -11,7 +11,7 @@ std::vector<InputPort> GridPorts::inputs() {
     return {
         {"weather.air_temp_c", "C", "air temperature: demand's cooling term, line ratings, PV cell temperature", "weather"},
         {"weather.ghi_w_m2", "W/m2", "global horizontal irradiance: utility and rooftop PV", "weather"},
-        {"city:*.demand_mw", "MW", "a city's demand, spread over the load buses in its service area", "demand"},
+        {"city:*.demand_factor", "", "a city's demand over its base (hour, heat, growth): scales the case's load at the load buses of its service area", "demand"},
         {"city:*.centre_x_m, city:*.centre_y_m, city:*.radius_m", "m", "where a city's service area is", "demand"},
         {"campus:*.facility_mw", "MW", "a campus's draw from the grid (0 while it runs on its generators)", "demand"},
         {"campus:*.bus, campus:*.x_m, campus:*.y_m", "", "a campus's bus (0: the nearest bus to its site)", "demand"},
@@ -32,7 +32,9 @@ std::vector<std::string> instances(const CouplingContext& ctx, const std::string
 
 void GridPorts::couple(CouplingContext& ctx, const Case& base, const std::vector<std::array<double, 2>>& bus_xy,
                        const std::vector<int>& site_of, size_t site_count, double flood_wall_m) {
-    air_temp_c = ctx.scalar("weather", "weather.air_temp_c");
+    // The system's air temperature: the weather at the world's site (the origin), where the load-weighted
+    // centre of a state-wide case roughly is.
+    air_temp_c = ctx.sample("weather", "weather.air_temp_c", 0, 0, "grid_site");
     ghi_w_m2 = ctx.scalar("weather", "weather.ghi_w_m2");
     loads.clear();
     const size_t nb = base.buses.size();
@@ -47,30 +49,36 @@ void GridPorts::couple(CouplingContext& ctx, const Case& base, const std::vector
         return best;
     };
     // [SECTION] Cities: their demand at the load buses of their service area, pro rata to the case's loads.
-    for (const std::string& city : instances(ctx, "city", "demand_mw")) {
-        const auto mw = ctx.scalar("demand", city + ".demand_mw");
+    for (const std::string& city : instances(ctx, "city", "demand_factor")) {
+        const auto factor = ctx.scalar("demand", city + ".demand_factor");
         const auto x = ctx.bus().scalar(city + ".centre_x_m"), y = ctx.bus().scalar(city + ".centre_y_m");
         const auto r = ctx.bus().scalar(city + ".radius_m");
-        if (!mw || !x || !y || !r) continue;
-        ExternalLoad load{city, *mw, {}, {}, true};
-        double total = 0;
-        for (size_t b = 0; b < nb; ++b) {
-            const double dx = bus_xy[b][0] - *x, dy = bus_xy[b][1] - *y;
-            if (base.buses[b].pd_mw > 0 && dx * dx + dy * dy <= *r * *r) {
-                load.buses.push_back(int(b));
-                load.share.push_back(base.buses[b].pd_mw);
-                total += base.buses[b].pd_mw;
+        if (!factor || !x || !y || !r) continue;
+        ExternalLoad load{city, 0, {}, {}, true};
+        // The load buses within the city's radius, and at least the 10 nearest (a city whose centre the case
+        // serves from a little further out still spreads over several substations).
+        std::vector<std::pair<double, int>> by_distance;
+        for (size_t b = 0; b < nb; ++b)
+            if (base.buses[b].pd_mw > 0) {
+                const double dx = bus_xy[b][0] - *x, dy = bus_xy[b][1] - *y;
+                by_distance.push_back({dx * dx + dy * dy, int(b)});
             }
+        if (by_distance.empty()) continue;
+        std::sort(by_distance.begin(), by_distance.end());
+        const double reach2 = std::max(*r * *r, by_distance[std::min<size_t>(9, by_distance.size() - 1)].first);
+        double total = 0;
+        for (const auto& [d2, b] : by_distance) {
+            if (d2 > reach2) break;
+            load.buses.push_back(b);
+            load.share.push_back(base.buses[size_t(b)].pd_mw);
+            total += base.buses[size_t(b)].pd_mw;
         }
-        if (load.buses.empty()) {
-            const int b = nearest(*x, *y, true);
-            if (b < 0) continue;
-            load.buses = {b};
-            load.share = {1.0};
-            total = 1;
-        }
+        // The case's load at these buses stands for the city's residents at their base demand; the city's
+        // model drives it through the hours, the heat and the years (its demand over that base).
+        load.mw = *factor * total;
         for (double& s : load.share) s /= total;
         ctx.note("grid.buses_serving@" + city, "", double(load.buses.size()));
+        ctx.note("grid.city_load_mw@" + city, "MW", load.mw);
         loads.push_back(std::move(load));
     }
     // [SECTION] Campuses: their facility draw added at their bus.

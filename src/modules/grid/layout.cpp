@@ -2,6 +2,8 @@
 // layout.hpp.
 #include "modules/grid/layout.hpp"
 
+#include "core/world.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -92,10 +94,7 @@ std::string place_of_bus(const std::string& bus_name) {
 }
 
 std::array<double, 2> project(double lat_deg, double lon_deg, double site_lat_deg, double site_lon_deg) {
-    constexpr double kEarthRadiusM = 6371008.8;  // mean radius (IUGG)
-    constexpr double kRad = std::numbers::pi / 180.0;
-    return {kEarthRadiusM * (lon_deg - site_lon_deg) * kRad * std::cos(site_lat_deg * kRad),
-            kEarthRadiusM * (lat_deg - site_lat_deg) * kRad};
+    return lonlat_to_world(lat_deg, lon_deg, site_lat_deg, site_lon_deg);  // the world's one frame (core/world)
 }
 
 Adjacency bus_adjacency(const Case& c) {

@@ -85,11 +85,10 @@ public:
     }
 
     void publish(OutputBus& bus) override {
-        bus.publish_scalar("weather.air_temp_c", "C", "air temperature at the world's site", [this] { return now_.air_temp_c + offset_c_; });
         bus.publish_scalar("weather.rel_humidity_pct", "%", "relative humidity", [this] { return now_.rel_humidity_pct; });
         bus.publish_scalar("weather.ghi_w_m2", "W/m2", "global horizontal irradiance", [this] { return now_.ghi_w_m2; });
         bus.publish_scalar("weather.wind_m_s", "m/s", "wind speed at 10 m", [this] { return now_.wind_m_s; });
-        bus.publish_scalar("weather.rain_mm_h", "mm/h", "rain rate at the storm's core", [this] { return now_.rain_mm_h; });
+        bus.publish_scalar("weather.storm_core_rain_mm_h", "mm/h", "rain rate at the storm's core", [this] { return now_.rain_mm_h; });
         bus.publish_scalar("weather.sun_elevation_deg", "deg", "the sun's elevation at the site (NOAA)", [this] { return sun_elevation_deg_; });
         bus.publish_field("weather.air_temp_c", "C", "air temperature at a world point (site value plus the inland gradient)",
                           [this](double x, double y) { return air_temp_at(x, y); });
