@@ -159,7 +159,12 @@ void draw_status_lines(const std::vector<StatusLine>& lines) {
     const float scale = display.x < 900 ? 0.85f : 1.3f;
     const ImVec2 first = ImGui::CalcTextSize(lines[0].text.c_str());
     const bool narrow = display.x - first.x * scale - 24 < 400;
+    // Several modules' lines in one frame stack under each other instead of overlapping.
+    static int last_frame = -1;
+    static float next_y = 0;
     float y = narrow ? 70.0f : 34.0f;
+    if (ImGui::GetFrameCount() == last_frame) y = std::max(y, next_y);
+    last_frame = ImGui::GetFrameCount();
     for (const StatusLine& line : lines) {
         const ImVec2 size = ImGui::CalcTextSize(line.text.c_str());
         const ImVec2 pos(narrow ? 22.0f : display.x - size.x * scale - 24, y);
@@ -168,6 +173,7 @@ void draw_status_lines(const std::vector<StatusLine>& lines) {
         dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, pos, line.colour, line.text.c_str());
         y += size.y * scale + 12;
     }
+    next_y = y;
 }
 
 }  // namespace engine

@@ -246,6 +246,52 @@ grid_n1)
     expect_rc 2 "$bin" grid frobnicate
     expect_text "unknown grid command 'frobnicate'"
     ;;
+world_default_scene)
+    # The coupled default scene, three days with exports (its performance goal: under five minutes here).
+    expect_rc 0 "$bin" run scenes/default.toml --until 3d --export "$tmp/w"
+    log="$tmp/w/world/couplings.csv"
+    [ -f "$log" ] || fail "no world/couplings.csv"
+    head -1 "$log" | grep -q '^time_s,' || fail "couplings.csv header: $(head -1 "$log")"
+    for col in 'campus:abilene.facility_mw' 'city:houston.demand_factor' 'weather.ghi_w_m2' 'weather.air_temp_c@city:kerrville' 'grid.served_fraction@campus:dallas'; do
+        head -1 "$log" | tr ',' '\n' | grep -qxF "$col" || fail "couplings.csv lacks the column $col"
+    done
+    sed -n 2p "$log" | grep -q '^unit:s,' || fail "couplings.csv units row: $(sed -n 2p "$log")"
+    # One row per coupling step: every 300 s over three days, from t = 0.
+    [ "$(($(wc -l < "$log") - 2))" -eq 864 ] || fail "couplings.csv rows: $(wc -l < "$log")"
+    for d in grid weather city:houston campus:abilene; do [ -d "$tmp/w/$d" ] || fail "no exports for $d"; done
+    python3 - "$tmp/out" <<'PY' || fail "grid peak demand off the ERCOT scale: $(grep 'peak demand' "$tmp/out")"
+import re, sys
+text = open(sys.argv[1]).read()
+peak = float(re.search(r"grid.peak demand = ([0-9.e+]+) MW", text).group(1))
+sys.exit(0 if 75000 <= peak <= 100000 else 1)
+PY
+    ;;
+world_repeat)
+    # A coupled run is bit-identical when repeated.
+    expect_rc 0 "$bin" run scenes/default.toml --until 8h --export "$tmp/a"
+    expect_rc 0 "$bin" run scenes/default.toml --until 8h --export "$tmp/b"
+    cmp "$tmp/a/world/couplings.csv" "$tmp/b/world/couplings.csv" || fail "couplings differ between two runs"
+    cmp "$tmp/a/grid/timeseries.csv" "$tmp/b/grid/timeseries.csv" || fail "grid time series differ between two runs"
+    ;;
+world_coupling_off)
+    # With its coupling switched off the weather changes nothing: the grid's exports equal the grid alone's;
+    # switched on, a hotter day raises the demand.
+    expect_rc 0 "$bin" run tests/world/grid_alone.toml --until 1d --export "$tmp/alone"
+    expect_rc 0 "$bin" run tests/world/grid_weather_off.toml --until 1d --export "$tmp/off"
+    expect_rc 0 "$bin" run tests/world/grid_weather_on.toml --until 1d --export "$tmp/on"
+    for f in timeseries.csv branches.csv buses.csv summary.csv events.csv; do
+        cmp "$tmp/alone/grid/$f" "$tmp/off/grid/$f" || fail "grid/$f differs with the weather coupling off"
+    done
+    cmp -s "$tmp/alone/grid/timeseries.csv" "$tmp/on/grid/timeseries.csv" && fail "the weather coupling changed nothing"
+    python3 - "$tmp/alone/grid/timeseries.csv" "$tmp/on/grid/timeseries.csv" <<'PY' || fail "a 44 C day should raise the peak demand"
+import csv, sys
+peak = [max(float(r["demand_mw"]) for r in csv.DictReader(open(f))) for f in sys.argv[1:3]]
+sys.exit(0 if peak[1] > peak[0] else 1)
+PY
+    ;;
+world_corpus)
+    check_corpus tests/world/corpus 1h 3
+    ;;
 grid_opf)
     # DC OPF on the hand-solved triangle (tests/grid/opf_triangle.m): dispatch, LMPs, objective, headers.
     expect_rc 0 "$bin" grid opf tests/grid/opf_triangle.m --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"

@@ -293,6 +293,7 @@ public:
         longitude_ = ctx.info.longitude_deg;
         start_epoch_ = ctx.info.start_epoch_s;
         utc_offset_h_ = ctx.info.utc_offset_h;
+        terrain_ = ctx.info.terrain;
         n0_ = p.number("city.n0");
         demand_ = demand_params(p);
         export_every_y_ = p.number("city.export_every_y");
@@ -401,6 +402,7 @@ public:
 
     void before_draw(FrameInfo& frame) override {
         VkCommandBuffer cmd = frame.cmd;
+        if (frame.push) view_proj_ = frame.push->view_proj, view_ready_ = true;
         if (stats_dirty_) record_stats(cmd);
         // The colormap table for building colours.
         if (colormaps_ && colormap_name_ != uploaded_colormap_) {
@@ -476,6 +478,28 @@ public:
     }
 
     void overlay(OverlayContext& ctx) override {
+        if (instance() != name()) {
+            // One of several cities in a world: a label over its centre (population, demand, or dark) instead of
+            // the year banner and the density legend, which belong to a city's own scene.
+            if (!view_ready_) return;
+            const double z = terrain_ ? terrain_->sample(centre_[0], centre_[1]) : 0;
+            const glm::vec4 c = view_proj_ * glm::vec4(float(centre_[0]), float(centre_[1]), float(z + 300), 1.0f);
+            if (c.w <= 0) return;
+            const ImVec2 display = ImGui::GetIO().DisplaySize;
+            const float sx = (c.x / c.w * 0.5f + 0.5f) * display.x, sy = (0.5f - c.y / c.w * 0.5f) * display.y;
+            if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return;
+            char text[128];
+            const bool dark = ports_.served_fraction() < 0.99;
+            std::snprintf(text, sizeof text, "%s  %s  %.1f GW%s", instance().substr(name().size() + 1).c_str(),
+                          format_people(growth_->population()).c_str(), ports_.demand_mw() / 1000,
+                          dark ? "  lights out" : "");
+            ImDrawList* dl = ImGui::GetForegroundDrawList();
+            const ImVec2 ts = ImGui::CalcTextSize(text);
+            dl->AddRectFilled(ImVec2(sx - ts.x / 2 - 4, sy - ts.y - 6), ImVec2(sx + ts.x / 2 + 4, sy - 2),
+                              dark ? IM_COL32(140, 30, 20, 220) : IM_COL32(70, 60, 20, 210), 3.0f);
+            dl->AddText(ImVec2(sx - ts.x / 2, sy - ts.y - 4), IM_COL32(255, 255, 255, 255), text);
+            return;
+        }
         engine::LegendSpec legend;
         legend.quantity = "Residents";
         legend.unit = "people/ha";
@@ -791,6 +815,9 @@ private:
     CityPorts ports_;
     DemandParams demand_;
     double utc_offset_h_ = 0, n0_ = 1;
+    glm::mat4 view_proj_{1.0f};
+    bool view_ready_ = false;
+    const engine::Heightfield* terrain_ = nullptr;
     std::unique_ptr<GrowthModel> growth_;
     GrowthParams applied_;  // the scene/panel values last given to the model
     std::vector<ScalingLaw> laws_;
