@@ -40,7 +40,14 @@ void draw_legend(const LegendSpec& spec, const ColormapTables& tables) {
     const ImVec2 title_size = ImGui::CalcTextSize(title.c_str());
     const float box_w = std::max(title_size.x, bar_w + 70.0f) + 2 * pad;
     const float box_h = title_size.y + bar_h + 3 * pad;
-    const ImVec2 box_min(display.x - box_w - 12, display.y - box_h - 12);
+    // Several legends in one frame stand side by side, leftwards from the bottom-right corner.
+    static int last_frame = -1;
+    static float next_right = 0;
+    float right = display.x - 12;
+    if (ImGui::GetFrameCount() == last_frame) right = std::min(right, next_right);
+    last_frame = ImGui::GetFrameCount();
+    next_right = right - box_w - 10;
+    const ImVec2 box_min(right - box_w, display.y - box_h - 12);
     dl->AddRectFilled(box_min, ImVec2(box_min.x + box_w, box_min.y + box_h), IM_COL32(20, 22, 28, 215), 4.0f);
     dl->AddText(ImVec2(box_min.x + pad, box_min.y + pad), IM_COL32(235, 235, 235, 255), title.c_str());
     const ImVec2 bar_min(box_min.x + pad, box_min.y + 2 * pad + title_size.y);

@@ -118,7 +118,7 @@ city_run_export)
     for y in 1900 1925 1950; do [ -s "$tmp/e/city/landuse_$y.asc" ] || fail "no landuse_$y.asc: $(ls "$tmp/e/city")"; done
     head -1 "$tmp/e/city/landuse_1950.asc" | grep -q "^ncols 64" || fail "landuse raster header"
     grep -q "^GDP,1.15" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the GDP fit: $(cat "$tmp/e/city/scaling_fit.csv")"
-    grep -q "^built area" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the emergent fits"
+    grep -q "^built area" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the built-area fit"
     grep -q "^Museums,1.1" "$tmp/e/city/scaling_fit.csv" || fail "scaling_fit.csv lacks the user-defined quantity"
     head -1 "$tmp/e/city/population.csv" | grep -q ",museums_count" || fail "population.csv lacks the user-defined quantity"
     ;;

@@ -450,6 +450,8 @@ public:
             return;
         }
         sced_ok_ = true;
+        substations_dirty_ = true;  // the yards' price colours
+        price_max_ = p.number("grid.price_max_mwh");
         ++sced_steps_;
         sced_note_.clear();
         double shed = 0, weighted = 0, load = 0;
@@ -779,8 +781,15 @@ public:
         }
         std::vector<engine::Instance> inst;
         const float size = float(substation_size_m_);
+        // Under the operator, yards show the locational marginal price (the highest of their buses') instead.
+        std::vector<double> price(ns, -1);
+        if (sced_ok_ && lmp_.size() == base_.buses.size())
+            for (size_t b = 0; b < base_.buses.size(); ++b) price[size_t(site_of_[b])] = std::max(price[size_t(site_of_[b])], lmp_[b]);
         for (size_t k = 0; k < site_count_; ++k) {
             glm::vec3 c = kv_colour(kv[k]) * float(0.25 + 0.75 * served[k]);
+            if (price[k] >= 0 && colormaps_)
+                c = engine::srgb_to_linear(colormaps_->sample(engine::Colormap::Turbo, std::clamp(price[k] / price_max_, 0.0, 1.0))) *
+                    float(0.25 + 0.75 * served[k]);
             float glow = float(0.6 * served[k]), scale = 1.0f;
             if (worst[k] > 1.0) c = glm::vec3(1.0f, 0.08f, 0.04f), glow = 2.5f, scale = 1.8f;
             if (tripped[k]) c = glm::vec3(0.05f), glow = 0.0f;
@@ -885,6 +894,15 @@ public:
         legend.max = 120;
         engine::colormap_from_name(ctx.params.text("grid.colormap"), legend.colormap);
         engine::draw_legend(legend, ctx.colormaps);
+        if (sced_ok_) {
+            engine::LegendSpec prices;
+            prices.quantity = "Substation price";
+            prices.unit = "$/MWh";
+            prices.min = 0;
+            prices.max = price_max_;
+            prices.colormap = engine::Colormap::Turbo;
+            engine::draw_legend(prices, ctx.colormaps);
+        }
 
         // The system's state, top right.
         char text[200];
@@ -1139,6 +1157,7 @@ private:
     bool opf_n_1_ = false, sced_ok_ = false;
     double opf_voll_ = 0, mean_price_ = 0, sced_cost_ = 0;
     size_t sced_steps_ = 0;
+    double price_max_ = 200;
     std::vector<BusType> island_types_;
     std::string sced_note_;
     std::vector<double> lmp_;

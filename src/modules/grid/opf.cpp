@@ -67,6 +67,28 @@ CostTerms cost_terms(const Case& c, size_t g) {
     return t;
 }
 
+// The internal network and DC model both forms start from; throws for a case without costs.
+void set_up_network(const Case& c, Network& net, DcModel& m) {
+    if (c.gencost.size() != c.gens.size())
+        throw std::runtime_error(c.name + ": the case has no generator costs (mpc.gencost), which the OPF needs");
+    net = build_network(c);
+    require_connected(c, net);
+    m = make_bdc(c, net);
+}
+
+// The QP's diagonal x' Q x / 2 term, when any column has one.
+void load_quadratic(ClpSimplex& model, const std::vector<double>& diag) {
+    const int ncols = int(diag.size());
+    std::vector<CoinBigIndex> start(size_t(ncols) + 1, 0);
+    std::vector<int> index;
+    std::vector<double> value;
+    for (int j = 0; j < ncols; ++j) {
+        if (diag[size_t(j)] > 0) index.push_back(j), value.push_back(diag[size_t(j)]);
+        start[size_t(j) + 1] = CoinBigIndex(index.size());
+    }
+    if (!index.empty()) model.loadQuadraticObjective(ncols, start.data(), index.data(), value.data());
+}
+
 }  // namespace
 
 double OpfResult::total_shed_mw() const {
@@ -100,11 +122,7 @@ struct VaOpf {
     double rate_of(int l) const { return base_rate[size_t(l)]; }
 
     VaOpf(const Case& c, const OpfOptions& options) : o(options) {
-        if (c.gencost.size() != c.gens.size())
-            throw std::runtime_error(c.name + ": the case has no generator costs (mpc.gencost), which the OPF needs");
-        net = build_network(c);
-        require_connected(c, net);
-        m = make_bdc(c, net);
+        set_up_network(c, net, m);
         base = c.base_mva;
         nb = net.nb;
         ng = int(net.gen_case.size());
@@ -195,21 +213,7 @@ struct VaOpf {
         CoinPackedMatrix mat(true, a.row.data(), a.col.data(), a.value.data(), CoinBigIndex(a.value.size()));
         mat.setDimensions(int(rowlb.size()), ncols);
         model.loadProblem(mat, collb.data(), colub.data(), obj.data(), rowlb.data(), rowub.data());
-        bool quadratic = false;
-        for (double q : quad_diag) quadratic = quadratic || q > 0;
-        if (quadratic) {
-            std::vector<CoinBigIndex> start(size_t(ncols) + 1, 0);
-            std::vector<int> index;
-            std::vector<double> value;
-            for (int j = 0; j < ncols; ++j) {
-                if (quad_diag[size_t(j)] > 0) {
-                    index.push_back(j);
-                    value.push_back(quad_diag[size_t(j)]);
-                }
-                start[size_t(j) + 1] = CoinBigIndex(index.size());
-            }
-            model.loadQuadraticObjective(ncols, start.data(), index.data(), value.data());
-        }
+        load_quadratic(model, quad_diag);
         if (o.n_minus_1) {
             lodf_matrix = lodf(c, ptdf(c));
             islanding.assign(size_t(nl), 0);
@@ -546,11 +550,7 @@ struct DcOpf::Impl {
     }
 
     Impl(const Case& c, const OpfOptions& options) : o(options) {
-        if (c.gencost.size() != c.gens.size())
-            throw std::runtime_error(c.name + ": the case has no generator costs (mpc.gencost), which the OPF needs");
-        net = build_network(c);
-        require_connected(c, net);
-        m = make_bdc(c, net);
+        set_up_network(c, net, m);
         base = c.base_mva;
         nb = net.nb;
         ng = int(net.gen_case.size());
@@ -608,14 +608,7 @@ struct DcOpf::Impl {
         CoinPackedMatrix mat(true, a.row.data(), a.col.data(), a.value.data(), CoinBigIndex(a.value.size()));
         mat.setDimensions(int(rowlb.size()), ncols);
         model.loadProblem(mat, collb.data(), colub.data(), obj.data(), rowlb.data(), rowub.data());
-        std::vector<CoinBigIndex> start(size_t(ncols) + 1, 0);
-        std::vector<int> index;
-        std::vector<double> value;
-        for (int j = 0; j < ncols; ++j) {
-            if (quad[size_t(j)] > 0) index.push_back(j), value.push_back(quad[size_t(j)]);
-            start[size_t(j) + 1] = CoinBigIndex(index.size());
-        }
-        if (!index.empty()) model.loadQuadraticObjective(ncols, start.data(), index.data(), value.data());
+        load_quadratic(model, quad);
         if (o.n_minus_1) {
             lodf_matrix = lodf(c, ptdf_case);
             islanding.assign(size_t(nl), 0);
