@@ -4,6 +4,8 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -168,6 +170,14 @@ bool Session::drag(const glm::dvec3& origin, const glm::dvec3& dir) {
 
 void Session::couple(double t_s) {
     couplings_.begin_step(t_s);
+    // The world panel's story: the grid's system figures at each coupling step (a ring of the last 2000).
+    if (draws_) {
+        std::map<std::string, double> values;
+        for (const char* name : {"grid.demand_mw", "grid.net_load_mw", "grid.pv_mw", "grid.shed_mw", "grid.price_mwh"})
+            if (auto v = bus_.scalar(name)) values[name] = *v;
+        if (!values.empty()) world_history_.emplace_back(t_s, std::move(values));
+        if (world_history_.size() > 2000) world_history_.pop_front();
+    }
     for (size_t i = 0; i < modules_.size(); ++i) {
         CouplingContext cc(bus_, params_, couplings_, t_s);
         modules_[i]->couple(cc);
@@ -262,6 +272,7 @@ void Session::restart_clock() {
     timeline_->reset();
     steps_ = 0;
     couplings_.clear();
+    world_history_.clear();
     next_coupling_s_ = 0;
     modules_.clear();
     views_.clear();
@@ -367,10 +378,20 @@ void Session::draw_overlay(bool panels) {
     }
     if (!panels) return;
     float y = top + 62;  // below the HUD
+    float x = 10;
+    if (couplings_.rows() > 0 || modules_.size() > 1) {
+        ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_FirstUseEver);
+        if (ImGui::Begin("World")) draw_world_panel();
+        ImGui::End();
+        x = 540;  // the modules' windows beside it
+    }
     for (size_t i = 0; i < modules_.size(); ++i) {
         Module& m = *modules_[i];
-        ImGui::SetNextWindowPos(ImVec2(10, y), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_FirstUseEver);
         ImGui::SetNextWindowSize(ImVec2(500, 0), ImGuiCond_FirstUseEver);
+        // In a world of many modules their windows start folded under the world panel (a click opens one).
+        if (modules_.size() > 3) ImGui::SetNextWindowCollapsed(true, ImGuiCond_FirstUseEver);
         const std::string title = m.instance() == m.name() ? m.title() : m.title() + " (" + m.instance().substr(m.name().size() + 1) + ")";
         if (ImGui::Begin(title.c_str())) {
             draw_module_panel(m, module_params(i));
@@ -378,6 +399,51 @@ void Session::draw_overlay(bool panels) {
         }
         y += ImGui::GetWindowHeight() + 10;
         ImGui::End();
+    }
+}
+
+// [SECTION] World panel: the clock, each coupling's switch, the state's story over time, every value exchanged.
+void Session::draw_world_panel() {
+    ImGui::TextUnformatted(clock_text().c_str());
+    ImGui::Text("Coupling step every %g s; %zu steps logged", params_.number("world.coupling_s"), couplings_.rows());
+    for (const CouplingDoc& c : coupling_docs()) {
+        const std::string key = std::string("world.couple_") + c.name;
+        bool on = params_.flag(key);
+        if (ImGui::Checkbox(c.name, &on)) params_.set(key, on);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", c.help);
+        ImGui::SameLine();
+    }
+    ImGui::NewLine();
+    // The system's story, from the grid's outputs at each coupling step.
+    static const std::array<std::pair<const char*, ImU32>, 5> kSeries = {{{"grid.demand_mw", IM_COL32(240, 120, 60, 255)},
+                                                                         {"grid.net_load_mw", IM_COL32(230, 230, 230, 255)},
+                                                                         {"grid.pv_mw", IM_COL32(240, 210, 60, 255)},
+                                                                         {"grid.shed_mw", IM_COL32(230, 40, 40, 255)},
+                                                                         {"grid.price_mwh", IM_COL32(120, 200, 255, 255)}}};
+    std::vector<engine::Series> series;
+    for (const auto& [name, colour] : kSeries) {
+        if (!bus_.scalar(name)) continue;
+        engine::Series s{name + 5, colour, {}, {}};
+        const bool price = std::string(name) == "grid.price_mwh";
+        if (price) s.label = "price $/MWh x 10";
+        for (const auto& [t, values] : world_history_) {
+            auto it = values.find(name);
+            if (it == values.end()) continue;
+            s.x.push_back(t / 3600);
+            s.y.push_back(price ? std::min(it->second, 1e4) * 10 : it->second);
+        }
+        series.push_back(std::move(s));
+    }
+    if (!series.empty()) {
+        engine::PlotSpec spec{"Demand, net load, solar, shed (MW) and price", "time", "h", "", "MW", {500, 190}, true};
+        engine::plot_series("world", spec, series);
+    }
+    if (couplings_.rows() > 0 && ImGui::CollapsingHeader("Values exchanged at the last coupling step")) {
+        const size_t row = couplings_.rows() - 1;
+        for (const std::string& c : couplings_.columns()) {
+            const double v = couplings_.value(row, c);
+            if (!std::isnan(v)) ImGui::Text("%-48s %.4g", c.c_str(), v);
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 // the same Session, so they share one render path and one simulation path.
 #pragma once
 
+#include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -116,6 +118,8 @@ private:
     std::vector<uint64_t> strides_;                    // per module: world steps per step of its own
     OutputBus bus_;
     CouplingLog couplings_;
+    std::deque<std::pair<double, std::map<std::string, double>>> world_history_;  // for the world panel
+    void draw_world_panel();
     double next_coupling_s_ = 0;
     void couple(double t_s);
     engine::CameraPath path_;

@@ -149,7 +149,7 @@ public:
             std::snprintf(text, sizeof text, "%s  %.0f MW  PUE %.2f", id.c_str(), power_.facility_mw, power_.pue);
         else
             std::snprintf(text, sizeof text, "%s  on %s", id.c_str(), source_name(backup_.source));
-        ImDrawList* dl = ImGui::GetForegroundDrawList();
+        ImDrawList* dl = ImGui::GetBackgroundDrawList();
         const ImVec2 ts = ImGui::CalcTextSize(text);
         const ImU32 bg = backup_.source == Backup::Source::Grid ? IM_COL32(20, 40, 90, 210) : IM_COL32(140, 30, 20, 220);
         dl->AddRectFilled(ImVec2(sx - ts.x / 2 - 4, sy - ts.y - 6), ImVec2(sx + ts.x / 2 + 4, sy - 2), bg, 3.0f);

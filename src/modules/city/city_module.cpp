@@ -493,7 +493,7 @@ public:
             std::snprintf(text, sizeof text, "%s  %s  %.1f GW%s", instance().substr(name().size() + 1).c_str(),
                           format_people(growth_->population()).c_str(), ports_.demand_mw() / 1000,
                           dark ? "  lights out" : "");
-            ImDrawList* dl = ImGui::GetForegroundDrawList();
+            ImDrawList* dl = ImGui::GetBackgroundDrawList();
             const ImVec2 ts = ImGui::CalcTextSize(text);
             dl->AddRectFilled(ImVec2(sx - ts.x / 2 - 4, sy - ts.y - 6), ImVec2(sx + ts.x / 2 + 4, sy - 2),
                               dark ? IM_COL32(140, 30, 20, 220) : IM_COL32(70, 60, 20, 210), 3.0f);
