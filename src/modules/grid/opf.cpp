@@ -667,9 +667,18 @@ struct DcOpf::Impl {
 
     void run_qp() {
         // One pass of CLP's QP (its stopping point, polished to the exact optimum by polish()), warm-started
-        // from the last solve's basis; capped, since on some congested cases it crawls.
+        // from the last solve's basis; capped, since on some congested cases it crawls. A warm start that
+        // ends "infeasible" is tried once more from scratch, so only a truly infeasible point is reported.
         model.setMaximumIterations(50000);
         model.primal(0);
+        if (model.status() == 1 && solved_once) {
+            // A linear program (piecewise costs) that CLP's primal calls infeasible from the last basis goes to
+            // the dual simplex from scratch (seen on ACTIVSg2000 after the loads moved); a QP to its primal.
+            const bool quadratic = std::any_of(quad_diag.begin(), quad_diag.end(), [](double q) { return q > 0; });
+            model.allSlackBasis(true);
+            if (quadratic) model.primal(0);
+            else model.dual(0);
+        }
     }
 
     OpfResult solve(const Case& c, double scale) {
