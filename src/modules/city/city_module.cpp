@@ -296,6 +296,7 @@ public:
         terrain_ = ctx.info.terrain;
         n0_ = p.number("city.n0");
         demand_ = demand_params(p);
+        ports_.start(p.number("city.n0"), local_hour(0), demand_);
         export_every_y_ = p.number("city.export_every_y");
         speed_ = *preferred_speed(p);
         const CaCounts start = ca_counts(g);
@@ -308,9 +309,9 @@ public:
     // [SECTION] Ports (the model is in city_ports.cpp)
     std::vector<InputPort> inputs() const override { return CityPorts::inputs(); }
     void couple(CouplingContext& ctx) override {
-        const double local_hour = std::fmod((start_epoch_ + ctx.t_s()) / 3600.0 + utc_offset_h_ + 48.0, 24.0);
-        ports_.couple(ctx, instance(), centre_[0], centre_[1], growth_->population(), local_hour, demand_);
+        ports_.couple(ctx, instance(), centre_[0], centre_[1], growth_->population(), local_hour(ctx.t_s()), demand_);
     }
+    double local_hour(double t_s) const { return std::fmod((start_epoch_ + t_s) / 3600.0 + utc_offset_h_ + 48.0, 24.0); }
 
     void publish(OutputBus& bus) override {
         bus.publish_scalar("city.demand_mw", "MW", "electric demand of the residents (base load shape plus air conditioning)",

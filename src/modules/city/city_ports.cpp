@@ -34,6 +34,11 @@ double demand_mw(double population, double local_hour, double lagged_air_c, cons
     return (population * p.base_kw_per_capita * rts_summer_load_shape(local_hour) + cooling_kw) / 1000;
 }
 
+void CityPorts::start(double population, double local_hour, const DemandParams& p) {
+    air_temp_c_ = p.air_temp_c;
+    demand_mw_ = city::demand_mw(population, local_hour, p.air_temp_c, p, &cooling_mw_);
+}
+
 std::vector<InputPort> CityPorts::inputs() {
     return {
         {"weather.air_temp_c", "C", "air temperature at the city's centre: drives its air conditioning (lagged)", "weather"},

@@ -41,6 +41,8 @@ public:
     // `instance` names the city in the log ("city:houston").
     void couple(CouplingContext& ctx, const std::string& instance, double centre_x_m, double centre_y_m, double population,
                 double local_hour, const DemandParams& p);
+    // Before the first coupling step: the demand at the start with the city's own air temperature.
+    void start(double population, double local_hour, const DemandParams& p);
     double demand_mw() const { return demand_mw_; }
     double cooling_mw() const { return cooling_mw_; }
     double air_temp_c() const { return air_temp_c_; }

@@ -318,6 +318,7 @@ public:
         }
     }
 
+    // The bus nearest a map point, within a tenth of the world's width; -1 beyond the grid.
     int nearest_bus(double x, double y) const {
         int best = -1;
         double best_d2 = std::pow(info_.extent_m * 0.1, 2);
@@ -521,15 +522,8 @@ public:
     double shed_mw() const { return inj_.shed_mw + flows_.shed_mw; }
 
     double served_fraction_at(double x, double y) const {
-        if (bus_xy_.empty()) return std::nan("");
-        size_t best = 0;
-        double best_d2 = 1e300;
-        for (size_t b = 0; b < bus_xy_.size(); ++b) {
-            const double dx = bus_xy_[b][0] - x, dy = bus_xy_[b][1] - y, d2 = dx * dx + dy * dy;
-            if (d2 < best_d2) best_d2 = d2, best = b;
-        }
-        if (best_d2 > std::pow(info_.extent_m * 0.1, 2)) return std::nan("");
-        return bus_served_fraction(best);
+        const int b = nearest_bus(x, y);
+        return b >= 0 ? bus_served_fraction(size_t(b)) : std::nan("");
     }
 
     double bus_served_fraction(size_t b) const {
