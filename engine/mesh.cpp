@@ -113,6 +113,8 @@ GpuMesh::GpuMesh(Context& ctx, const MeshData& data, const char* name)
 // [SECTION] Heightfield
 
 double Heightfield::sample(double x, double y) const {
+    for (const Heightfield& inset : insets)
+        if (inset.covers(x, y)) return inset.sample(x, y);
     double fx = std::clamp((x - x0) / dx, 0.0, double(nx - 1));
     double fy = std::clamp((y - y0) / dx, 0.0, double(ny - 1));
     uint32_t i = std::min(uint32_t(fx), nx - 2), j = std::min(uint32_t(fy), ny - 2);

@@ -57,14 +57,18 @@ private:
     glm::vec3 min_{0}, max_{0};
 };
 
-// A regular grid of heights (metres), vertex (i, j) at (x0 + i*dx, y0 + j*dx), row-major in j.
+// A regular grid of heights (metres), vertex (i, j) at (x0 + i*dx, y0 + j*dx), row-major in j. Finer grids may
+// be laid over parts of it (insets: a flood DEM of 25 m cells inside a state of 3 km cells): sample() answers from
+// the inset whose footprint holds the point, and the renderer draws each inset in place of the ground under it.
 struct Heightfield {
     uint32_t nx = 0, ny = 0;
     double x0 = 0, y0 = 0, dx = 1;
     std::vector<float> z;
+    std::vector<Heightfield> insets;
 
     float at(uint32_t i, uint32_t j) const { return z[size_t(j) * nx + i]; }
-    double sample(double x, double y) const;  // bilinear, clamped at the edges
+    double sample(double x, double y) const;  // bilinear, clamped at the edges; an inset's where one covers (x, y)
+    bool covers(double x, double y) const { return x >= x0 && y >= y0 && x <= x0 + width_m() && y <= y0 + height_m(); }
     glm::dvec3 normal(double x, double y) const;
     double width_m() const { return (nx - 1) * dx; }
     double height_m() const { return (ny - 1) * dx; }

@@ -33,7 +33,9 @@ struct OverlayGeometry {  // shaders/engine/terrain.frag, binding 2
     glm::vec4 origin_spacing;  // x0, y0 (cell (0,0) centre), dx, dy
     glm::uvec4 dims;           // nx, ny, enabled, 0
     glm::vec4 style;           // x: fraction of the range over which the overlay fades in from transparent
+    glm::vec4 holes[4];        // x0, y0, x1, y1: footprints of finer insets, cut out of the base terrain
+    glm::uvec4 hole_count;     // x: holes in use
 };
-static_assert(sizeof(OverlayGeometry) == 48, "OverlayGeometry must match shaders/engine/terrain.frag");
+static_assert(sizeof(OverlayGeometry) == 128, "OverlayGeometry must match shaders/engine/terrain.frag");
 
 }  // namespace engine

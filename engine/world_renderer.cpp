@@ -93,8 +93,7 @@ WorldRenderer::WorldRenderer(Context& ctx, VkSampleCountFlagBits samples, const 
 
     overlay_geometry_ = Buffer(ctx, sizeof(OverlayGeometry), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, MemoryKind::Upload,
                                "overlay geometry");
-    OverlayGeometry none{};
-    overlay_geometry_.upload(&none, sizeof(none));
+    upload_geometry();
     dummy_field_ = Buffer(ctx, 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, MemoryKind::Device, "no overlay");
     float zeros[4] = {0, 0, 0, 0};
     dummy_field_.upload(zeros, sizeof(zeros));
@@ -113,20 +112,23 @@ void WorldRenderer::write_terrain_set() {
         .write(ctx_.device(), terrain_set_);
 }
 
+void WorldRenderer::upload_geometry() { overlay_geometry_.upload(&geometry_, sizeof(geometry_)); }
+
 void WorldRenderer::set_overlay(const OverlayDesc& d) {
     overlay_values_ = const_cast<Buffer*>(d.values);
-    OverlayGeometry g{};
-    g.origin_spacing = glm::vec4(d.x0, d.y0, d.dx, d.dy);
-    g.dims = glm::uvec4(d.nx, d.ny, 1, 0);
-    g.style = glm::vec4(d.fade_in, 0, 0, 0);
-    overlay_geometry_.upload(&g, sizeof(g));
+    geometry_.origin_spacing = glm::vec4(d.x0, d.y0, d.dx, d.dy);
+    geometry_.dims = glm::uvec4(d.nx, d.ny, 1, 0);
+    geometry_.style = glm::vec4(d.fade_in, 0, 0, 0);
+    upload_geometry();
     write_terrain_set();
 }
 
 void WorldRenderer::clear_overlay() {
     overlay_values_ = nullptr;
-    OverlayGeometry none{};
-    overlay_geometry_.upload(&none, sizeof(none));
+    geometry_.origin_spacing = glm::vec4(0);
+    geometry_.dims = glm::uvec4(0);
+    geometry_.style = glm::vec4(0);
+    upload_geometry();
     write_terrain_set();
 }
 
@@ -134,8 +136,7 @@ void WorldRenderer::prepare_overlay(VkCommandBuffer cmd) {
     if (overlay_values_) overlay_values_->use(cmd, Access::FragmentSampled);
 }
 
-void WorldRenderer::set_terrain(const Heightfield& h) {
-    heights_ = h;
+WorldRenderer::TerrainMesh WorldRenderer::build_mesh(const Heightfield& h, const char* name) {
     std::vector<Vertex> vertices(size_t(h.nx) * h.ny);
     for (uint32_t j = 0; j < h.ny; ++j)
         for (uint32_t i = 0; i < h.nx; ++i) {
@@ -154,13 +155,28 @@ void WorldRenderer::set_terrain(const Heightfield& h) {
             uint32_t a = j * h.nx + i, b = a + 1, c = a + h.nx, d = c + 1;
             indices.insert(indices.end(), {a, b, d, a, d, c});  // counter-clockwise seen from above
         }
-    terrain_vertices_ = Buffer(ctx_, vertices.size() * sizeof(Vertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT,
-                               MemoryKind::Device, "terrain vertices");
-    terrain_vertices_.upload(vertices.data(), vertices.size() * sizeof(Vertex));
-    terrain_index_buffer_ = Buffer(ctx_, indices.size() * sizeof(uint32_t), VK_BUFFER_USAGE_INDEX_BUFFER_BIT,
-                                   MemoryKind::Device, "terrain indices");
-    terrain_index_buffer_.upload(indices.data(), indices.size() * sizeof(uint32_t));
-    terrain_indices_ = static_cast<uint32_t>(indices.size());
+    TerrainMesh m;
+    m.vertices = Buffer(ctx_, vertices.size() * sizeof(Vertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, MemoryKind::Device, name);
+    m.vertices.upload(vertices.data(), vertices.size() * sizeof(Vertex));
+    m.indices = Buffer(ctx_, indices.size() * sizeof(uint32_t), VK_BUFFER_USAGE_INDEX_BUFFER_BIT, MemoryKind::Device, name);
+    m.indices.upload(indices.data(), indices.size() * sizeof(uint32_t));
+    m.count = static_cast<uint32_t>(indices.size());
+    return m;
+}
+
+void WorldRenderer::set_terrain(const Heightfield& h) {
+    heights_ = h;
+    base_ = build_mesh(h, "terrain");
+    terrain_indices_ = base_.count;
+    insets_.clear();
+    geometry_.hole_count = glm::uvec4(0);
+    for (const Heightfield& inset : h.insets) {
+        if (insets_.size() == 4) throw std::runtime_error("the terrain has more than 4 insets");
+        insets_.push_back(build_mesh(inset, "terrain inset"));
+        geometry_.holes[geometry_.hole_count.x++] =
+            glm::vec4(inset.x0, inset.y0, inset.x0 + inset.width_m(), inset.y0 + inset.height_m());
+    }
+    upload_geometry();
     const double size = std::max(h.width_m(), h.height_m());
     near_m_ = std::max(0.5, size * 2e-4);
     far_m_ = size * 8 + 1000;
@@ -198,15 +214,25 @@ void WorldRenderer::draw_sky(VkCommandBuffer cmd, const CameraState& cam, double
 void WorldRenderer::draw_terrain(VkCommandBuffer cmd, const FramePush& push) const {
     if (!terrain_indices_) return;
     FramePush p = push;
+    // extra.w: the colormap, plus 256 where the draw is the base and the insets' footprints are cut out of it.
+    const float cmap = float(static_cast<uint32_t>(overlay_style.colormap));
     p.extra = glm::vec4(overlay_style.min, overlay_style.max, overlay_values_ ? overlay_style.opacity : 0.0f,
-                        float(static_cast<uint32_t>(overlay_style.colormap)));
+                        cmap + (insets_.empty() ? 0.0f : 256.0f));
     terrain_.bind(cmd, terrain_set_);
     terrain_.push(cmd, p);
+    draw_mesh(cmd, base_);
+    if (insets_.empty()) return;
+    p.extra.w = cmap;
+    terrain_.push(cmd, p);
+    for (const TerrainMesh& m : insets_) draw_mesh(cmd, m);
+}
+
+void WorldRenderer::draw_mesh(VkCommandBuffer cmd, const TerrainMesh& m) const {
     VkDeviceSize offset = 0;
-    VkBuffer vb = terrain_vertices_.handle();
+    VkBuffer vb = m.vertices.handle();
     vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &offset);
-    vkCmdBindIndexBuffer(cmd, terrain_index_buffer_.handle(), 0, VK_INDEX_TYPE_UINT32);
-    vkCmdDrawIndexed(cmd, terrain_indices_, 1, 0, 0, 0);
+    vkCmdBindIndexBuffer(cmd, m.indices.handle(), 0, VK_INDEX_TYPE_UINT32);
+    vkCmdDrawIndexed(cmd, m.count, 1, 0, 0, 0);
 }
 
 void WorldRenderer::draw_instances(VkCommandBuffer cmd, const FramePush& push, const InstanceBatch& batch) const {

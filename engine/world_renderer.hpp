@@ -51,6 +51,7 @@ public:
     WorldRenderer(Context& ctx, VkSampleCountFlagBits samples, const ColormapTables& colormaps);
     ~WorldRenderer();
 
+    // The ground, with its insets (at most four are cut out of the base and drawn at their own resolution).
     void set_terrain(const Heightfield& heights);
     const Heightfield& terrain() const { return heights_; }
     bool has_terrain() const { return terrain_indices_ > 0; }
@@ -84,15 +85,24 @@ public:
 
 private:
     void write_terrain_set();
+    void upload_geometry();
+    struct TerrainMesh {
+        Buffer vertices, indices;
+        uint32_t count = 0;
+    };
+    TerrainMesh build_mesh(const Heightfield& h, const char* name);
+    void draw_mesh(VkCommandBuffer cmd, const TerrainMesh& mesh) const;
     Context& ctx_;
     DescriptorAllocator descriptors_;
     VkSampleCountFlagBits samples_;
     Samplers samplers_;
     Pipeline sky_, terrain_, mesh_;
     Image lut_;
-    Buffer terrain_vertices_, terrain_index_buffer_;
+    TerrainMesh base_;
+    std::vector<TerrainMesh> insets_;
     uint32_t terrain_indices_ = 0;
     Heightfield heights_;
+    OverlayGeometry geometry_{};
     Buffer overlay_geometry_;
     Buffer dummy_field_;
     Buffer* overlay_values_ = nullptr;

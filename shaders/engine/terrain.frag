@@ -14,6 +14,8 @@ layout(set = 0, binding = 2) uniform OverlayGeometry {
     vec4 origin_spacing;  // x0, y0 of cell (0,0) centre, dx, dy
     uvec4 dims;           // nx, ny, enabled
     vec4 style;           // x: fade-in fraction of the range (anomaly fields are transparent near zero)
+    vec4 holes[4];        // insets' footprints (x0, y0, x1, y1), drawn by meshes of their own
+    uvec4 hole_count;
 } overlay;
 
 float cell(int i, int j) {
@@ -23,6 +25,14 @@ float cell(int i, int j) {
 }
 
 void main() {
+    // frame.extra.w: the colormap's index, plus 256 on the base terrain, which leaves the insets' footprints to them.
+    const uint code = uint(frame.extra.w + 0.5);
+    if (code >= 256u)
+        for (uint h = 0u; h < overlay.hole_count.x; ++h) {
+            const vec4 r = overlay.holes[h];
+            if (all(greaterThan(v_world.xy, r.xy)) && all(lessThan(v_world.xy, r.zw))) discard;
+        }
+    const float cmap = float(code & 255u);
     vec3 n = normalize(v_normal);
     float slope = 1.0 - n.z;
     vec3 grass = vec3(0.16, 0.22, 0.09);
@@ -41,7 +51,7 @@ void main() {
         float v = mix(mix(v00, v10, f.x), mix(v01, v11, f.x), f.y);
         if (inside && !isnan(v)) {
             float t = (v - frame.extra.x) / max(frame.extra.y - frame.extra.x, 1e-20);
-            vec3 c = colormap(colormap_lut, t, frame.extra.w);
+            vec3 c = colormap(colormap_lut, t, cmap);
             float alpha = frame.extra.z;
             if (overlay.style.x > 0.0) alpha *= smoothstep(0.0, overlay.style.x, t);
             albedo = mix(albedo, c, alpha);

@@ -91,3 +91,25 @@ TEST_CASE("the sun is drawn for a steady time when playback is fast", "[world]")
 }
 
 TEST_CASE("UTC formatting", "[world]") { CHECK(format_utc(1751598000.0) == "2025-07-04 03:00:00 UTC"); }
+
+TEST_CASE("heightfield insets: a finer grid answers inside its footprint, the coarse one outside", "[world]") {
+    engine::Heightfield coarse;  // a plane z = x / 100 on 3 x 3 vertices 1000 m apart
+    coarse.nx = coarse.ny = 3;
+    coarse.x0 = coarse.y0 = -1000;
+    coarse.dx = 1000;
+    for (int j = 0; j < 3; ++j)
+        for (int i = 0; i < 3; ++i) coarse.z.push_back(float((i - 1) * 10.0));
+    engine::Heightfield valley;  // 5 x 5 vertices 50 m apart around (200, 200), a V along x = 300
+    valley.nx = valley.ny = 5;
+    valley.x0 = valley.y0 = 200;
+    valley.dx = 50;
+    for (int j = 0; j < 5; ++j)
+        for (int i = 0; i < 5; ++i) valley.z.push_back(float(std::abs(i - 2) * 4.0));
+    coarse.insets.push_back(valley);
+    CHECK(coarse.sample(-500, 0) == Approx(-5.0));  // outside: the plane
+    CHECK(coarse.sample(500, 500) == Approx(5.0));
+    CHECK(coarse.sample(300, 250) == Approx(0.0));   // the valley's floor
+    CHECK(coarse.sample(225, 300) == Approx(6.0));   // halfway up its west slope (between 8 and 4 m)
+    CHECK(coarse.sample(400, 400) == Approx(8.0));   // its north-east corner, on the inset's edge
+    CHECK(coarse.sample(401, 400) == Approx(4.01));  // just outside: the plane again
+}
