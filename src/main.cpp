@@ -64,8 +64,9 @@ Options:
 
 const char* kRenderHelp = R"(Usage: infrascape render SCENE -o OUT.mp4|OUTDIR [options]
 
-Renders the scene headless (no window system needed) at a fixed time step: frame f shows simulation time
-f * world.speed / fps. The same command gives the same frames on every run.
+Renders the scene headless (no window system needed) at a fixed time step: each frame moves simulation time on
+by world.speed / fps (world.speed as the scene's timeline has it then; constant: frame f shows f * speed / fps).
+The same command gives the same frames on every run.
 An output ending in .mp4 is encoded by the ffmpeg program (H.264, yuv420p); anything else is a folder
 that receives frame_000000.png, frame_000001.png, ...
 
@@ -73,9 +74,9 @@ Options:
   -o, --output PATH   MP4 file or folder of PNG frames (required)
   --size WxH          frame size (default 1280x720; MP4 needs even numbers)
   --fps N             frames per second (default 30)
-  --duration S        seconds of video (default: the scene's world.duration / world.speed)
+  --duration S        seconds of video (default: until the scene's world.duration at its world.speed)
   --frames N          number of frames (instead of --duration)
-  --from T            simulation time of the first frame (e.g. 17h; default 0): frame f shows T + f * speed / fps
+  --from T            simulation time of the first frame (e.g. 17h; default 0)
   --panels            include the module panels in the frames (the legend, clock and captions always show)
   --msaa N            anti-aliasing samples (default 4)
   --quiet             no progress bar

@@ -101,8 +101,7 @@ int render_command(const RenderOptions& o) {
     if (o.frames) {
         frames = *o.frames;
     } else {
-        const double seconds = o.duration_s ? *o.duration_s : w.duration_s / w.speed;
-        frames = uint32_t(std::lround(seconds * o.fps));
+        frames = o.duration_s ? uint32_t(std::lround(*o.duration_s * o.fps)) : session.playback_frames(o.from_s, w.duration_s, o.fps);
     }
     if (frames == 0) throw std::runtime_error("nothing to render: --frames or --duration gives 0 frames");
 
@@ -118,8 +117,9 @@ int render_command(const RenderOptions& o) {
     FrameSubmitter submitter(session.gpu());
     std::vector<uint8_t> pixels(session.target().readback_bytes());
     Progress progress("render", frames, o.quiet);
+    double t = o.from_s;  // each frame moves on by world.speed / fps as the timeline has it then
     for (uint32_t f = 0; f < frames; ++f) {
-        const double t = o.from_s + double(f) * w.speed / o.fps;
+        if (f > 0) t = session.next_frame_time(t, o.fps);
         VkCommandBuffer cmd = submitter.begin();
         session.timer().begin_frame(cmd, 0);
         // The steps go in a submission of their own, so what modules read back after them (clocks, gauges,
@@ -149,7 +149,7 @@ int render_command(const RenderOptions& o) {
     }
     if (writer) writer->finish();
     std::printf("wrote %u frame%s (%ux%u, %u fps, simulated %s) to %s\n", frames, frames == 1 ? "" : "s", o.width,
-                o.height, o.fps, hms(o.from_s + double(frames - 1) * w.speed / o.fps).c_str(), o.output.c_str());
+                o.height, o.fps, hms(t).c_str(), o.output.c_str());
     return validation_exit(session.gpu());
 }
 

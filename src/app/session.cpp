@@ -237,6 +237,16 @@ void Session::attach_modules() {
             break;
         }
     }
+    terrain_.insets.clear();  // a restart lays them in again
+    for (size_t i = 0; i < created.size(); ++i) {
+        std::optional<engine::Heightfield> inset;
+        try {
+            inset = created[i]->provide_inset(views[i] ? *views[i] : params_, info_);
+        } catch (const ParamError& err) {
+            throw report(*created[i], err);
+        }
+        if (inset) terrain_.insets.push_back(std::move(*inset));
+    }
     world_renderer_->set_terrain(terrain_);
     for (size_t i = 0; i < created.size(); ++i) {
         Module& m = *created[i];
@@ -255,12 +265,31 @@ void Session::attach_modules() {
             m.publish(bus_);
         }
         // A module's preferred playback speed (a city's years per second) applies when the scene sets none.
-        if (auto speed = m.preferred_speed(p); speed && !scene_.positions.count("world.speed")) world_.speed = *speed;
+        if (auto speed = m.preferred_speed(p); speed && !scene_.positions.count("world.speed")) {
+            world_.speed = *speed;
+            params_.set("world.speed", *speed);
+        }
         const std::optional<double> natural = m.natural_step_s(p);
         strides_.push_back(natural ? std::max<uint64_t>(1, uint64_t(std::floor(*natural / world_.dt_s + 1e-9))) : 1);
         modules_.push_back(std::move(created[i]));
         views_.push_back(std::move(views[i]));
     }
+}
+
+uint32_t Session::playback_frames(double from_s, double until_s, double fps) const {
+    // The timeline replayed on a copy of the scene's parameters (with a module's preferred speed, if it set one).
+    Timeline timeline(scene_.timeline);
+    ParamStore p = scene_.params;
+    if (!p.has("world.speed")) return 0;
+    const double base = world_.speed;
+    if (!scene_.positions.count("world.speed")) p.set("world.speed", base);
+    uint32_t frames = 0;
+    for (double t = 0; t < from_s; t += p.number("world.speed") / fps) timeline.advance(t, p);
+    for (double t = from_s; t < until_s - 1e-9 && frames < 100000000u; t += p.number("world.speed") / fps) {
+        timeline.advance(t, p);
+        ++frames;
+    }
+    return frames;
 }
 
 void Session::restart_clock() {
@@ -295,7 +324,7 @@ engine::CameraState Session::view() const {
 
 void Session::update_lighting() {
     double elevation = 0;
-    glm::dvec3 sun = sun_direction(lighting_epoch(world_.start_epoch_s, time_s(), world_.speed), world_.latitude_deg,
+    glm::dvec3 sun = sun_direction(lighting_epoch(world_.start_epoch_s, time_s(), speed()), world_.latitude_deg,
                                    world_.longitude_deg, &elevation);
     engine::Lighting& l = world_renderer_->lighting;
     l.sun_dir = glm::vec3(sun);
@@ -311,7 +340,7 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     const engine::CameraState cam = view();
     const double aspect = double(target_->width()) / target_->height();
     const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
-    FrameInfo frame{cmd, wall_dt, &push, float(target_->width()), float(target_->height()), cam.fov_deg};
+    FrameInfo frame{cmd, wall_dt, &push, float(target_->width()), float(target_->height()), cam.fov_deg, slot};
     for (auto& m : modules_) m->before_draw(frame);
 
     timer_->begin(cmd, "world");
@@ -347,7 +376,7 @@ std::string Session::clock_text() const {
         std::snprintf(zone, sizeof zone, "local (UTC%+g)", off);
         text = text.substr(0, 19) + " " + zone;
     }
-    return world_.speed > 6 * 3600.0 ? text.substr(0, 10) : text;
+    return speed() > 6 * 3600.0 ? text.substr(0, 10) : text;
 }
 
 void Session::draw_overlay(bool panels) {
@@ -372,7 +401,7 @@ void Session::draw_overlay(bool panels) {
     const double t = time_s();
     for (const Caption& c : scene_.captions) {
         if (t < c.t_s || t > c.t_s + c.duration_s) continue;
-        const double fade_s = std::min(0.5 * world_.speed, c.duration_s / 4);  // half a second of playback
+        const double fade_s = std::min(0.5 * speed(), c.duration_s / 4);  // half a second of playback
         const double a = std::min({1.0, (t - c.t_s) / fade_s + 0.5, (c.t_s + c.duration_s - t) / fade_s});
         engine::draw_caption(c.text, float(std::clamp(a, 0.0, 1.0)), ui_->large_font());
     }

@@ -71,6 +71,13 @@ public:
 
     // [SECTION] Simulation clock: fixed steps of world.dt_s; the timeline is applied before each step.
     double time_s() const { return steps_ * world_.dt_s; }
+    // Simulated seconds per second of playback now: world.speed as the timeline has it at time_s() (a scene may
+    // slow down for a storm and speed up again).
+    double speed() const { return params_.number("world.speed"); }
+    // Frames of playback from `from_s` until `until_s` at `fps`, following the timeline's world.speed.
+    uint32_t playback_frames(double from_s, double until_s, double fps) const;
+    // The simulation time of the frame after one at `t_s` shown at `fps` (with world.speed as it is now).
+    double next_frame_time(double t_s, double fps) const { return t_s + speed() / fps; }
     uint64_t steps() const { return steps_; }
     // Records every whole step up to simulation time `target_s` (at most max_steps); returns steps taken.
     uint32_t advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot, uint32_t max_steps = UINT32_MAX);

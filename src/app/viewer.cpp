@@ -206,7 +206,7 @@ int viewer_command(const ViewerOptions& o) {
                                 ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
             ImGui::SameLine();
             ImGui::Text("%s  (t = %.0f s, %g sim-s per s)%s", session.clock_text().c_str(), session.time_s(),
-                        world.speed * v.speed_multiplier, v.behind ? "  [simulation slower than requested]" : "");
+                        session.speed() * v.speed_multiplier, v.behind ? "  [simulation slower than requested]" : "");
             ImGui::End();
         }
         if (v.show_perf) {
@@ -364,7 +364,7 @@ int viewer_command(const ViewerOptions& o) {
         const double wall_dt = std::min(std::chrono::duration<double>(now - last).count(), 0.25);
         last = now;
         session.camera().update(wall_dt);
-        if (v.playing) v.sim_target = std::max(v.sim_target, session.time_s()) + wall_dt * world.speed * v.speed_multiplier;
+        if (v.playing) v.sim_target = std::max(v.sim_target, session.time_s()) + wall_dt * session.speed() * v.speed_multiplier;
 
         VK_CHECK(vkResetCommandPool(gpu.device(), s.pool, 0));
         VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};

@@ -68,6 +68,7 @@ struct FrameInfo {
     const engine::FramePush* push = nullptr;  // this frame's camera; null when no frame is drawn (`run`)
     float viewport_w = 1, viewport_h = 1;     // pixels of the target
     double fov_deg = 45;                      // vertical field of view
+    uint32_t slot = 0;                        // the frame slot whose frame_complete() follows this frame's submission
 };
 
 struct DrawContext {
@@ -115,6 +116,13 @@ public:
     // registry order) replaces the procedural [terrain], so every module (WorldInfo::terrain), the renderer and
     // the camera share one ground. Throw InputError or ParamError for bad input, as in attach.
     virtual std::optional<engine::Heightfield> provide_terrain(const ParamStore& params, const WorldInfo& info) {
+        return std::nullopt;
+    }
+    // A module whose ground is finer than the world's and covers only part of it (a valley's DEM in a state)
+    // gives it here, in world coordinates, after the world's terrain is known (info.terrain): the session lays it
+    // into that terrain as an inset, which every module then samples and the renderer draws in place of the
+    // coarse ground under it.
+    virtual std::optional<engine::Heightfield> provide_inset(const ParamStore& params, const WorldInfo& info) {
         return std::nullopt;
     }
     // After the scene is read: read input files (throw InputError for bad ones), create GPU resources.

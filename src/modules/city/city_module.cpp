@@ -310,6 +310,16 @@ public:
     std::vector<InputPort> inputs() const override { return CityPorts::inputs(); }
     void couple(CouplingContext& ctx) override {
         ports_.couple(ctx, instance(), centre_[0], centre_[1], growth_->population(), local_hour(ctx.t_s()), demand_);
+        if (ctx.bus().unit("flood.depth_m").empty()) return;
+        std::vector<std::array<double, 2>> built;
+        std::vector<size_t> ids;
+        for (uint32_t j = 0; j < n_; ++j)
+            for (uint32_t i = 0; i < n_; ++i)
+                if (host_state_[size_t(j) * n_ + i] & CA_URBAN) {
+                    built.push_back({x0_ + i * cell_m_, y0_ + j * cell_m_});
+                    ids.push_back(size_t(j) * n_ + i);
+                }
+        ports_.flood(ctx, instance(), built, ids, growth_->population());
     }
     double local_hour(double t_s) const { return std::fmod((start_epoch_ + t_s) / 3600.0 + utc_offset_h_ + 48.0, 24.0); }
 
@@ -415,13 +425,13 @@ public:
         }
         if (draws_) record_instances(cmd);
         // The latest grid for CPU readers (published outputs).
-        engine::Buffer& rb = state_readback_[frame_slot_ % state_readback_.size()];
+        engine::Buffer& rb = state_readback_[frame.slot % state_readback_.size()];
         state_[current_].use(cmd, engine::Access::TransferSrc);
         rb.use(cmd, engine::Access::TransferDst);
         VkBufferCopy all{0, 0, size_t(n_) * n_ * 4};
         vkCmdCopyBuffer(cmd, state_[current_].handle(), rb.handle(), 1, &all);
         rb.use(cmd, engine::Access::HostRead);
-        readback_pending_[frame_slot_ % state_readback_.size()] = true;
+        readback_pending_[frame.slot % state_readback_.size()] = true;
     }
 
     // Buildings and ground slabs from the grid, for drawing this frame.
@@ -447,7 +457,6 @@ public:
     }
 
     void frame_complete(uint32_t slot) override {
-        frame_slot_ = slot + 1;
         const size_t k = slot % state_readback_.size();
         if (readback_pending_[k]) {
             state_readback_[k].invalidate();
@@ -535,6 +544,15 @@ public:
         ImGui::Text("Demand %.0f MW (air conditioning %.0f MW) at %.1f C%s; grid serves %.0f%%", ports_.demand_mw(),
                     ports_.cooling_mw(), ports_.air_temp_c(), ports_.weather_coupled() ? " (weather)" : " (city.air_temp_c)",
                     100 * ports_.served_fraction());
+        if (ports_.flood_seen()) {
+            const FloodImpact& f = ports_.flood_impact();
+            const bool wet = f.flooded_cells > 0;
+            ImGui::TextColored(wet ? ImVec4(1, 0.4f, 0.3f, 1) : ImVec4(0.7f, 0.8f, 0.9f, 1),
+                               "Flood: %zu of %zu built cells in its reach under water, %s people in the hazard zone "
+                               "(worst so far: %zu cells, %s)",
+                               f.flooded_cells, f.exposed_cells, format_people(f.people_in_hazard).c_str(), f.worst_flooded,
+                               format_people(f.worst_people).c_str());
+        }
         if (ImGui::Button("Innovate now")) growth_->innovate();
 
         // N(t) with the innovations marked.
@@ -831,7 +849,6 @@ private:
     engine::Buffer slope_, ground_buffer_, stats_, stats_log_, lut_, near_new_;
     std::array<engine::Buffer, engine::kFramesInFlight> state_readback_;
     std::array<bool, engine::kFramesInFlight> readback_pending_{};
-    uint32_t frame_slot_ = 0;
     std::vector<uint32_t> host_state_;
     int current_ = 0;
     uint64_t generations_ = 0, log_next_ = 0;
