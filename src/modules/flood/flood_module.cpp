@@ -24,11 +24,13 @@
 #include "gpu_timer.hpp"
 #include "mesh.hpp"
 #include "modules/flood/conditioning.hpp"
+#include "modules/flood/flood_params.hpp"
 #include "modules/flood/hydrograph.hpp"
 #include "modules/flood/raster.hpp"
 #include "modules/flood/swe_gpu.hpp"
 #include "modules/flood/swe_reference.hpp"
 #include "modules/flood/valley.hpp"
+#include "modules/flood/warning_network.hpp"
 #include "pipeline.hpp"
 #include "resources.hpp"
 #include "scene/scene.hpp"
@@ -49,88 +51,7 @@ namespace fs = std::filesystem;
 constexpr double kArrivalDepth = 0.1;   // m: "first time depth exceeded 0.1 m" (arrival_time.asc)
 constexpr double kSpeedDepth = 0.01;    // m: speeds of thinner sheets are not counted in max_speed / hazard
 constexpr uint32_t kProbeRows = 1024;   // windows per frame slot whose gauge and site samples are kept
-constexpr uint32_t kMaxInflows = 4;     // point inflows ride in each step's push constants
 constexpr double kMarginSteps = 1.3;    // steps recorded per window over the estimate from the last wave speed
-
-// [SECTION] Parameters
-
-BlockSpec flood_block() {
-    BlockSpec b{"flood", "Flash floods: 2D shallow water over a DEM under storms, with gauges, sirens and warning lead time", {}};
-    auto& p = b.params;
-    p.push_back(path_param("dem", "terrain: ESRI ASCII grid (.asc) or GeoTIFF (.tif), metres; NODATA cells are walls; "
-                                  "empty: the procedural hill-country valley"));
-    p.push_back(path_param("initial_depth", "optional raster of initial water depth (m) on the DEM's grid"));
-    ParamSpec manning = number_param("manning_n", "s/m^(1/3)", 0, 1, 0.035,
-                                     "Manning roughness (0.035: natural channel, clean), or a raster of it on the DEM's grid", false);
-    manning.or_path = true;
-    p.push_back(manning);
-    p.push_back(number_param("rain_mm_per_h", "mm/h", 0, 1000, 0, "uniform rain over the whole grid"));
-    p.push_back(path_param("rain_raster", "optional raster of rain rate (mm/h) on the DEM's grid, added to the uniform rain"));
-    p.push_back(number_param("infiltration_mm_per_h", "mm/h", 0, 1000, 0,
-                             "saturated hydraulic conductivity Ks (Green-Ampt; a constant loss rate without suction)", false));
-    p.push_back(number_param("suction_mm", "mm", 0, 10000, 0, "Green-Ampt wetting-front suction head (0: constant rate)", false));
-    p.push_back(number_param("moisture_deficit", "", 0, 1, 0.3, "Green-Ampt porosity minus initial water content", false));
-    p.push_back(choice_param("boundary", {"closed", "open"}, "open", "every grid edge: wall or free outflow", false));
-    for (const char* e : {"west", "east", "south", "north"})
-        p.push_back(choice_param(std::string("boundary_") + e, {"same", "closed", "open"}, "same",
-                                 std::string("the ") + e + " edge, overriding `boundary`", false));
-    p.push_back(bool_param("fill_depressions", false,
-                           "fill the DEM's pits (Priority-Flood+epsilon) so every cell drains to an open edge; always on "
-                           "for the procedural valley", false));
-    p.push_back(bool_param("second_order", false, "MUSCL reconstruction with Heun steps (sharper fronts, about 4x the work)", false));
-    p.push_back(number_param("cfl", "", 0.05, 0.9, 0.45, "Courant number of the time step (at most 0.25 is used for second order)", false));
-    p.push_back(number_param("max_dt_s", "s", 0.01, 60, 5, "largest solver step (dry or still water)", false));
-    // The moving storm cell (hydrograph.hpp StormCell); its path is the `storm_path` records.
-    p.push_back(number_param("storm_peak_mm_per_h", "mm/h", 0, 1000, 0, "storm cell: rain rate at its centre"));
-    p.push_back(number_param("storm_radius_m", "m", 10, 1e6, 3000, "storm cell: radius of the Gaussian rain profile"));
-    p.push_back(number_param("storm_start_s", "s", 0, 1e8, 0, "storm cell: rain starts", false));
-    p.push_back(number_param("storm_end_s", "s", 0, 1e8, 4 * 3600.0, "storm cell: rain stops", false));
-    // The procedural valley (used without a DEM).
-    p.push_back(integer_param("valley_nx", 16, 8192, 384, "procedural valley: cells West -> East"));
-    p.push_back(integer_param("valley_ny", 16, 8192, 256, "procedural valley: cells South -> North"));
-    p.push_back(number_param("valley_cell_m", "m", 1, 1000, 25, "procedural valley: cell size", false));
-    p.push_back(number_param("valley_relief_m", "m", 0, 2000, 110, "procedural valley: hills above the floor", false));
-    p.push_back(integer_param("valley_tributaries", 0, 64, 4, "procedural valley: side creeks"));
-    p.push_back(number_param("base_flow_m3_per_s", "m3/s", 0, 1e5, 12,
-                             "procedural valley: river flow entering at its west end (the channel starts at its normal depth)", false));
-    // Warning and outputs.
-    p.push_back(number_param("site_flood_depth_m", "m", 0.01, 10, 0.1, "water at a site counts as reaching it from this depth", false));
-    ParamSpec every = number_param("export_every_s", "s", 0, 1e8, 0, "write depth_<T>s.asc every this often (0: only at the end)", false);
-    every.type = ParamType::Duration;
-    p.push_back(every);
-    // Drawing.
-    p.push_back(choice_param("show", {"water", "max_depth", "arrival_time", "hazard"}, "water",
-                             "what the terrain shows: the live water, or an overlay of the maxima so far"));
-    p.push_back(number_param("depth_scale_m", "m", 0.1, 100, 6, "depth at the top of the water's colour scale"));
-    p.push_back(number_param("water_opacity", "", 0, 1, 0.85, "opacity of deep water"));
-    p.push_back(integer_param("particles", 0, 1000000, 30000, "flow tracers"));
-    p.push_back(number_param("tracer_speedup", "", 0, 1e4, 40, "tracers move this many times the flow speed (playback time)"));
-    p.push_back(number_param("marker_scale", "", 0.1, 100, 3, "drawn size of gauge posts and site markers"));
-
-    auto gauge = RecordSpec{"gauges", "river gauges: depth recorded each window; a siren sounds at the warning depth", {}};
-    gauge.fields = {required(string_param("name", "", "label")),
-                    required(number_param("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference (snapped to the lowest bed within one cell)", false)),
-                    required(number_param("y_m", "m", -1e12, 1e12, 0, "map y in the DEM's georeference", false)),
-                    number_param("warn_depth_m", "m", 0, 1000, 2, "the siren sounds when the depth exceeds this", false)};
-    gauge.max_count = 64;
-    auto inflow = RecordSpec{"inflows", "point inflows: a hydrograph CSV (time_s,discharge_m3_per_s) into one cell", {}};
-    const ParamSpec hydro = required(path_param("hydrograph", "CSV time_s,discharge_m3_per_s"));
-    inflow.fields = {required(number_param("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference", false)),
-                     required(number_param("y_m", "m", -1e12, 1e12, 0, "map y", false)), hydro};
-    inflow.max_count = kMaxInflows;
-    auto site = RecordSpec{"sites", "camps and buildings whose warning lead time is tabled", {}};
-    site.fields = {required(string_param("name", "", "label")),
-                   required(number_param("x_m", "m", -1e12, 1e12, 0, "map x in the DEM's georeference", false)),
-                   required(number_param("y_m", "m", -1e12, 1e12, 0, "map y", false)),
-                   string_param("gauge", "", "the gauge whose siren warns this site (empty: the first siren to sound)"),
-                   choice_param("kind", {"camp", "building"}, "camp", "what is drawn", false)};
-    site.max_count = 256;
-    auto path = RecordSpec{"storm_path", "storm cell: points its centre moves through at constant speed", {}};
-    path.fields = {required(number_param("x_m", "m", -1e12, 1e12, 0, "map x", false)), required(number_param("y_m", "m", -1e12, 1e12, 0, "map y", false))};
-    path.max_count = 1000;
-    b.records = {gauge, inflow, site, path};
-    return b;
-}
 
 // A path as the user wrote it relative to the working directory, for messages.
 std::string shown_path(const std::string& p) { return fs::path(p).lexically_proximate(fs::current_path()).string(); }
@@ -189,8 +110,13 @@ public:
         const ParamStore& p = ctx.params;
         sync_visual(p);
         prepare_ground(p, ctx.info);
+        place_in_world(ctx.info);
+        sleeping_ = p.flag("flood.sleep_until_rain");
+        scaling_ = WarningScaling{p.number("flood.warning_exponent"), p.number("flood.warning_ref_population"),
+                                  60.0 * p.number("flood.alert_delay_min")};
         build_solver(p);
         read_records(p);
+        order_gauges();
         set_forcing_table();
         create_stats();
         if (draws_) create_drawing(p);
@@ -204,6 +130,8 @@ public:
                           [this](double x, double y) { return host_cell(x, y, 0); });
         bus.publish_field("flood.max_depth_m", "m", "largest water depth so far at a world point (latest frame)",
                           [this](double x, double y) { return host_max_depth(x, y); });
+        bus.publish_field("flood.hazard", "", "hazard rating d (v + 0.5) at a world point (Defra/EA FD2320; 0.75: danger "
+                          "for some, 1.25: for most)", [this](double x, double y) { return host_hazard(x, y); });
         bus.publish_scalar("flood.volume_m3", "m3", "water stored on the grid", [this] { return volume_m3_; });
         bus.publish_scalar("flood.sirens", "", "gauges whose siren has sounded", [this] { return double(sirens_sounded()); });
         bus.publish_scalar("flood.time_s", "s", "the flood's own clock (may trail the session by a window)",
@@ -233,8 +161,47 @@ public:
     }
 
     std::optional<engine::Heightfield> provide_terrain(const ParamStore& p, const WorldInfo& info) override {
+        if (p.text("flood.ground") == "inset") return std::nullopt;
         prepare_ground(p, info);
         return display_terrain();
+    }
+
+    // A valley inside a larger world: the DEM at its place, shifted up or down so that its rim lies, on average, at
+    // the height of the world's terrain along the same rim (the DEM's own datum is kept for the solver).
+    std::optional<engine::Heightfield> provide_inset(const ParamStore& p, const WorldInfo& info) override {
+        if (p.text("flood.ground") != "inset") return std::nullopt;
+        prepare_ground(p, info);
+        place_in_world(info);
+        return display_terrain();
+    }
+
+    void place_in_world(const WorldInfo& info) {
+        if (placed_ || !inset_) return;
+        placed_ = true;
+        if (!info.terrain) return;
+        const Georef& g = dem_.geo;
+        const double half_w = 0.5 * (dem_.nx - 1) * g.cell, half_h = 0.5 * (dem_.ny - 1) * g.cell;
+        const double ext = 0.5 * info.extent_m;
+        if (std::abs(place_x_) + half_w > ext || std::abs(place_y_) + half_h > ext) {
+            std::ostringstream msg;
+            msg << "'flood.world_x_m', 'flood.world_y_m': the DEM (" << 2 * half_w << " x " << 2 * half_h << " m) centred at ("
+                << place_x_ << ", " << place_y_ << ") reaches beyond the world, which spans " << -ext << " .. " << ext
+                << " m in x and y";
+            throw ParamError("flood.world_x_m", msg.str());
+        }
+        double dem_sum = 0, world_sum = 0;
+        size_t n = 0;
+        auto rim = [&](uint32_t i, uint32_t j) {
+            const float v = dem_.v[size_t(j) * dem_.nx + i];
+            if (std::isnan(v)) return;
+            const glm::dvec2 w = world_of_map(g.x0 + i * g.cell, g.y0 + j * g.cell);
+            dem_sum += v;
+            world_sum += info.terrain->sample(w.x, w.y);
+            ++n;
+        };
+        for (uint32_t i = 0; i < dem_.nx; ++i) rim(i, 0), rim(i, dem_.ny - 1);
+        for (uint32_t j = 1; j + 1 < dem_.ny; ++j) rim(0, j), rim(dem_.nx - 1, j);
+        if (n) z_shift_ = (world_sum - dem_sum) / double(n);
     }
 
     void load_terrain(const ParamStore& p, const WorldInfo& info) {
@@ -250,14 +217,19 @@ public:
             v.cell_m = p.number("flood.valley_cell_m");
             v.relief_m = p.number("flood.valley_relief_m");
             v.tributaries = uint32_t(p.number("flood.valley_tributaries"));
-            v.seed = info.seed;
+            v.seed = p.number("flood.valley_seed") > 0 ? uint64_t(p.number("flood.valley_seed")) : info.seed;
             valley_ = std::make_unique<Valley>(generate_valley(v));
             dem_ = valley_->dem;
         }
         const Georef& g = dem_.geo;
-        // World coordinates: the DEM's centre at the origin.
+        // World coordinates: the DEM's centre at the origin, or at its place in a larger world.
         centre_x_ = g.x0 + 0.5 * (dem_.nx - 1) * g.cell;
         centre_y_ = g.y0 + 0.5 * (dem_.ny - 1) * g.cell;
+        inset_ = p.text("flood.ground") == "inset";
+        if (inset_) {
+            place_x_ = p.number("flood.world_x_m");
+            place_y_ = p.number("flood.world_y_m");
+        }
     }
 
     void build_solver(const ParamStore& p) {
@@ -400,7 +372,7 @@ public:
         const double fi = (x - dem_.geo.x0) / dem_.geo.cell, fj = (y - dem_.geo.y0) / dem_.geo.cell;
         return fi >= -0.5 && fj >= -0.5 && fi <= grid_.nx - 0.5 && fj <= grid_.ny - 0.5;
     }
-    glm::dvec2 world_of_map(double x, double y) const { return {x - centre_x_, y - centre_y_}; }
+    glm::dvec2 world_of_map(double x, double y) const { return {x - centre_x_ + place_x_, y - centre_y_ + place_y_}; }
     glm::dvec2 world_of_cell(uint32_t k) const {
         return world_of_map(dem_.geo.x0 + (k % grid_.nx) * dem_.geo.cell, dem_.geo.y0 + (k / grid_.nx) * dem_.geo.cell);
     }
@@ -482,6 +454,55 @@ public:
             throw ParamError("flood.storm_end_s", "'flood.storm_end_s' is before 'flood.storm_start_s'");
     }
 
+    // The gauges nearest the sites (their centroid; the DEM's centre without sites) first: the order in which a
+    // growing warning network adds them (warning_network.hpp).
+    void order_gauges() {
+        double cx = centre_x_, cy = centre_y_;
+        if (!sites_.empty()) {
+            cx = cy = 0;
+            for (const Site& st : sites_) cx += st.x_m, cy += st.y_m;
+            cx /= double(sites_.size());
+            cy /= double(sites_.size());
+        }
+        gauges_nearest_.resize(gauges_.size());
+        for (size_t g = 0; g < gauges_.size(); ++g) gauges_nearest_[g] = g;
+        std::stable_sort(gauges_nearest_.begin(), gauges_nearest_.end(), [&](size_t a, size_t b) {
+            return std::hypot(gauges_[a].x_m - cx, gauges_[a].y_m - cy) < std::hypot(gauges_[b].x_m - cx, gauges_[b].y_m - cy);
+        });
+    }
+
+    // [SECTION] Ports: rain from the weather at the DEM's centre (the weather's storm cell is tens of kilometres
+    // across, so one value serves the whole DEM); the population of every city in the world, whose size sets the
+    // warning network each would afford on this river.
+    std::vector<InputPort> inputs() const override {
+        return {{"weather.rain_mm_h", "mm/h", "rain at the DEM's centre, added to the scene's uniform rain", "weather"},
+                {"city.population", "people", "sizes the warning network that city would afford", "flood_city"},
+                {"city:*.population", "people", "sizes the warning network each city would afford", "flood_city"}};
+    }
+    void couple(CouplingContext& ctx) override {
+        weather_rain_mm_h_ = ctx.sample("weather", "weather.rain_mm_h", place_x_, place_y_, "flood").value_or(0.0);
+        populations_.clear();
+        std::vector<std::string> names = ctx.matching("city:*.population");
+        if (ctx.bus().scalar("city.population")) names.insert(names.begin(), "city.population");
+        for (const std::string& name : names)
+            if (auto n = ctx.scalar("flood_city", name)) populations_.push_back({name.substr(0, name.size() - 11), *n});
+        for (const WarningNetwork& net : networks()) {
+            const WarningOutcome o = outcome(net);
+            if (o.with_lead) ctx.note("flood.lead_time_min@" + net.place, "min", o.mean_lead_s / 60.0);
+        }
+    }
+    std::vector<WarningNetwork> networks() const {
+        std::vector<WarningNetwork> out;
+        for (const auto& [place, n] : populations_) out.push_back(network_for(place, n, gauges_.size(), scaling_));
+        return out;
+    }
+    WarningOutcome outcome(const WarningNetwork& net) const {
+        std::vector<double> sirens, arrivals;
+        for (size_t g : gauges_nearest_) sirens.push_back(gauges_[g].siren_s);
+        for (const Site& st : sites_) arrivals.push_back(st.arrival_s);
+        return warning_outcome(net, sirens, arrivals, flood_time_s_);
+    }
+
     // The storm path and the inflows' hydrographs (the valley's base flow as a constant one) for the GPU clock.
     void set_forcing_table() {
         SweGpu::ForcingTable t;
@@ -516,7 +537,7 @@ public:
         for (uint32_t j = 0; j < h.ny; ++j)
             for (uint32_t i = 0; i < h.nx; ++i) {
                 const float v = dem_.v[size_t(j * stride) * dem_.nx + i * stride];
-                h.z[size_t(j) * h.nx + i] = std::isnan(v) ? lo : v;
+                h.z[size_t(j) * h.nx + i] = float((std::isnan(v) ? lo : v) + z_shift_);
             }
         return h;
     }
@@ -570,7 +591,7 @@ public:
         const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
         const uint32_t vx = (grid_.nx - 1) / stride_ + 1, vy = (grid_.ny - 1) / stride_ + 1;
         const glm::dvec2 o = world_of_map(dem_.geo.x0, dem_.geo.y0);
-        const gpu::FloodGeometry geo{glm::vec4(float(o.x), float(o.y), float(grid_.dx), float(solver_->datum())),
+        const gpu::FloodGeometry geo{glm::vec4(float(o.x), float(o.y), float(grid_.dx), float(solver_->datum() + z_shift_)),
                                      glm::uvec4(grid_.nx, grid_.ny, stride_, vx)};
         geometry_ = engine::Buffer(*gpu_, sizeof(geo), storage, engine::MemoryKind::Device, "flood geometry");
         geometry_.upload(&geo, sizeof(geo));
@@ -684,7 +705,19 @@ public:
         const ParamStore& p = ctx.params;
         const double t_end = ctx.t_s + ctx.dt_s;
         // Uniform rain goes in the push constants (free to ramp); the storm and the inflows per step, below.
-        solver_->set_uniform_rain(p.number("flood.rain_mm_per_h") / 3.6e6);
+        const double uniform_mm_h = p.number("flood.rain_mm_per_h") + weather_rain_mm_h_;
+        if (sleeping_) {
+            const bool storm = p.number("flood.storm_peak_mm_per_h") > 0 && t_end >= storm_.start_s && ctx.t_s <= storm_.end_s;
+            if (uniform_mm_h <= 0 && !storm && rain_cells_.empty()) {
+                // Nothing to compute yet: the clocks move on without the solver.
+                session_time_s_ = last_window_end_s_ = flood_time_s_ = t_end;
+                return;
+            }
+            sleeping_ = false;
+            woke_s_ = ctx.t_s;
+        }
+        solver_->set_uniform_rain(uniform_mm_h / 3.6e6);
+        rain_now_mm_h_ = uniform_mm_h;
         storm_.radius_m = p.number("flood.storm_radius_m");
         storm_.peak_mm_per_h = p.number("flood.storm_peak_mm_per_h");
         site_depth_m_ = p.number("flood.site_flood_depth_m");
@@ -764,7 +797,7 @@ public:
 
     void before_draw(FrameInfo& frame) override {
         VkCommandBuffer cmd = frame.cmd;
-        const uint32_t slot = frame_slot_ % engine::kFramesInFlight;
+        const uint32_t slot = frame.slot % engine::kFramesInFlight;
         // The latest state for CPU readers (outputs, the panel's site depths), every few frames on big grids.
         if (!state_pending_[slot] && (grid_.cells() <= (1u << 20) || frame_counter_ % 8 == 0)) {
             engine::Buffer& s = solver_->state_buffer();
@@ -840,7 +873,7 @@ public:
         const double s = marker_scale_;
         for (const Gauge& g : gauges_) {
             const glm::dvec2 w = world_of_cell(g.cell);
-            const double ground = grid_.z[g.cell];
+            const double ground = grid_.z[g.cell] + z_shift_;
             const double d = g.depth_m.empty() ? 0.0 : g.depth_m.back();
             glm::vec4 colour(0.55f, 0.56f, 0.58f, 0.0f);
             if (g.siren_s >= 0) colour = glm::vec4(1.0f, 0.12f, 0.08f, 0.9f);
@@ -863,7 +896,7 @@ public:
             if (st.arrival_s >= 0) colour = glm::vec4(0.95f, 0.15f, 0.1f, 0.6f);
             else if (warned(st)) colour = glm::vec4(1.0f, 0.7f, 0.15f, 0.4f);
             engine::Instance m;
-            m.position_yaw = glm::vec4(float(w.x), float(w.y), float(grid_.z[st.cell] - 0.5), 0.3f);
+            m.position_yaw = glm::vec4(float(w.x), float(w.y), float(grid_.z[st.cell] + z_shift_ - 0.5), 0.3f);
             const bool camp = st.kind == "camp";
             m.scale = glm::vec4(float((camp ? 9 : 14) * s), float((camp ? 6 : 10) * s), float((camp ? 3 : 5) * s), 0.0f);
             m.color = colour;
@@ -885,7 +918,6 @@ public:
     // [SECTION] Readback
 
     void frame_complete(uint32_t slot) override {
-        frame_slot_ = slot + 1;
         slot %= engine::kFramesInFlight;
         const std::vector<SweGpu::LogEntry> log = solver_->take_log(slot);
         const size_t probes = gauges_.size() + sites_.size();
@@ -951,14 +983,22 @@ public:
     }
 
     double host_cell(double x_world, double y_world, int component) const {
-        const double x = x_world + centre_x_, y = y_world + centre_y_;
+        const double x = x_world - place_x_ + centre_x_, y = y_world - place_y_ + centre_y_;
         if (!inside_map(x, y)) return std::nan("");
         const auto [i, j] = cell_of_map(x, y);
         return host_state_[grid_.index(i, j)][component];
     }
+    // The hazard rating of Defra/EA FD2320/TR2 without the debris factor, HR = d (v + 0.5): above 0.75 a danger to
+    // some, above 1.25 to most people.
+    double host_hazard(double x_world, double y_world) const {
+        const double h = host_cell(x_world, y_world, 0);
+        if (std::isnan(h)) return h;
+        const double v = h > kSpeedDepth ? std::hypot(host_cell(x_world, y_world, 1), host_cell(x_world, y_world, 2)) / h : 0.0;
+        return h * (v + 0.5);
+    }
     double host_max_depth(double x_world, double y_world) const {
         // The largest depth among the frames read back (the GPU's own maxima, over every window, are exported).
-        const double x = x_world + centre_x_, y = y_world + centre_y_;
+        const double x = x_world - place_x_ + centre_x_, y = y_world - place_y_ + centre_y_;
         if (!inside_map(x, y)) return std::nan("");
         const auto [i, j] = cell_of_map(x, y);
         return host_max_[grid_.index(i, j)];
@@ -984,8 +1024,8 @@ public:
 
         // The flood's state, top right (red once a siren sounded), and labels over the gauges and sites.
         char text[240];
-        std::snprintf(text, sizeof text, "T+%s   storm %.0f mm/h   sirens %zu/%zu   sites reached %zu/%zu",
-                      clock_text(flood_time_s_).c_str(), storm_rate_mm_h_, sirens_sounded(), gauges_.size(),
+        std::snprintf(text, sizeof text, "T+%s   rain %.0f mm/h   sirens %zu/%zu   sites reached %zu/%zu",
+                      clock_text(flood_time_s_).c_str(), storm_rate_mm_h_ + rain_now_mm_h_, sirens_sounded(), gauges_.size(),
                       size_t(std::count_if(sites_.begin(), sites_.end(), [](const Site& s) { return s.arrival_s >= 0; })),
                       sites_.size());
         engine::StatusLine status{text};
@@ -1008,12 +1048,12 @@ public:
             const glm::dvec2 w = world_of_cell(g.cell);
             char b[96];
             std::snprintf(b, sizeof b, "%s %.1f m", g.name.c_str(), g.depth_m.empty() ? 0.0 : g.depth_m.back());
-            label({w.x, w.y, grid_.z[g.cell] + 10.5 * marker_scale_}, b,
+            label({w.x, w.y, grid_.z[g.cell] + z_shift_ + 10.5 * marker_scale_}, b,
                   g.siren_s >= 0 ? IM_COL32(170, 20, 20, 220) : IM_COL32(30, 34, 44, 200));
         }
         for (const Site& s : sites_) {
             const glm::dvec2 w = world_of_cell(s.cell);
-            label({w.x, w.y, grid_.z[s.cell] + 4 * marker_scale_}, s.name,
+            label({w.x, w.y, grid_.z[s.cell] + z_shift_ + 4 * marker_scale_}, s.name,
                   s.arrival_s >= 0 ? IM_COL32(170, 20, 20, 220) : warned(s) ? IM_COL32(160, 100, 10, 220) : IM_COL32(30, 34, 44, 180));
         }
     }
@@ -1132,6 +1172,45 @@ public:
                 ImGui::EndTable();
             }
         }
+        warning_by_size_table();
+    }
+
+    // The same flood as each of the world's places would have been warned of it (warning_network.hpp).
+    void warning_by_size_table() {
+        if (populations_.empty() || gauges_.empty()) return;
+        if (!ImGui::CollapsingHeader("Warning by the size of the place", ImGuiTreeNodeFlags_DefaultOpen)) return;
+        ImGui::TextWrapped("This flood, with the gauges and alerting each place's budget buys (investment per resident "
+                           "~ N^%.2f; %.0f people: one gauge, alert %.0f min after it). Sites: this river's.",
+                           scaling_.exponent, scaling_.ref_population, scaling_.ref_delay_s / 60);
+        if (!ImGui::BeginTable("by_size", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp))
+            return;
+        for (const char* h : {"place", "people", "gauges", "alert", "alerted", "lead time"}) ImGui::TableSetupColumn(h);
+        ImGui::TableHeadersRow();
+        for (const WarningNetwork& net : networks()) {
+            const WarningOutcome o = outcome(net);
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(net.place.c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3g", net.population);
+            ImGui::TableNextColumn();
+            ImGui::Text("%zu of %zu", net.gauges, gauges_.size());
+            ImGui::TableNextColumn();
+            ImGui::Text("+%.0f min", net.alert_delay_s / 60);
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(o.alert_s >= 0 ? ("T+" + clock_text(o.alert_s)).c_str() : "-");
+            ImGui::TableNextColumn();
+            if (o.with_lead) {
+                const double lead = o.mean_lead_s / 60;
+                ImGui::TextColored(lead < 30 ? ImVec4(1, 0.35f, 0.3f, 1) : ImVec4(0.5f, 0.9f, 0.5f, 1), "%.0f min (%zu/%zu in time)",
+                                   lead, o.warned_in_time, o.reached);
+            } else if (o.reached) {
+                ImGui::TextColored(ImVec4(1, 0.3f, 0.25f, 1), "none (%zu sites wet)", o.reached);
+            } else {
+                ImGui::TextDisabled("-");
+            }
+        }
+        ImGui::EndTable();
     }
 
     std::vector<Metric> metrics() const override {
@@ -1240,6 +1319,26 @@ public:
             if (siren >= 0 && s.arrival_s >= 0) ws << s.arrival_s - siren;
             ws << ',' << s.max_depth_m << '\n';
         }
+        export_warning_by_size(dir);
+    }
+
+    void export_warning_by_size(const fs::path& dir) const {
+        if (populations_.empty() || gauges_.empty()) return;
+        std::ofstream f(dir / "warning_by_city.csv");
+        f << "place,population,gauges,alert_delay_s,detect_s,alert_s,sites_reached,sites_alerted_in_time,mean_lead_time_s,"
+             "min_lead_time_s\n"
+          << std::setprecision(10);
+        for (const WarningNetwork& net : networks()) {
+            const WarningOutcome o = outcome(net);
+            f << csv_name(net.place) << ',' << net.population << ',' << net.gauges << ',' << net.alert_delay_s << ',';
+            if (o.detect_s >= 0) f << o.detect_s;
+            f << ',';
+            if (o.alert_s >= 0) f << o.alert_s;
+            f << ',' << o.reached << ',' << o.warned_in_time << ',';
+            if (o.with_lead) f << o.mean_lead_s << ',' << o.min_lead_s;
+            else f << ',';
+            f << '\n';
+        }
     }
 
     static std::string csv_name(const std::string& s) {
@@ -1263,7 +1362,17 @@ private:
     Raster dem_;
     bool dem_is_tiff_ = false;
     std::unique_ptr<Valley> valley_;
-    double centre_x_ = 0, centre_y_ = 0;
+    double centre_x_ = 0, centre_y_ = 0;  // the DEM's centre in its own map coordinates
+    double place_x_ = 0, place_y_ = 0;    // where that centre lies in the world
+    double z_shift_ = 0;                  // display height = DEM height + this (an inset's rim level with the world)
+    bool inset_ = false, placed_ = false;
+    bool sleeping_ = false;               // flood.sleep_until_rain, until the first rain
+    double weather_rain_mm_h_ = 0;        // the weather's rain at the DEM's centre (coupling "weather")
+    double rain_now_mm_h_ = 0;            // uniform rain of the last window (scene plus weather)
+    double woke_s_ = -1;                  // when a sleeping flood started computing
+    WarningScaling scaling_;
+    std::vector<std::pair<std::string, double>> populations_;  // the world's places (coupling "flood_city")
+    std::vector<size_t> gauges_nearest_;  // gauge indices, nearest the sites first
     double wall_z_ = 0;
     size_t nodata_cells_ = 0, filled_cells_ = 0;
     bool ground_ready_ = false;
@@ -1303,7 +1412,6 @@ private:
     double next_snapshot_s_ = 0;
     std::vector<glm::vec4> host_state_;
     std::vector<float> host_max_;
-    uint32_t frame_slot_ = 0;
     uint64_t frame_counter_ = 0;
 
     // Statistics and drawing.
