@@ -166,3 +166,64 @@ TEST_CASE("flood to grid: a known depth at one substation trips exactly its bran
     off.couple(ctx, c, xy, site_of, 4, 0.6);
     CHECK(off.site_flooded == std::vector<char>{0, 0, 0, 0});
 }
+
+TEST_CASE("flood to city: built cells under water and people in the hazard zone, by hand", "[world]") {
+    ParamStore params;
+    params.declare(world_block());
+    // A river along y = 0 (1.5 m deep before the storm), a house at y = 100 and one at y = 200 outside the flood.
+    double river = 1.5, house = 0.0, house_speed = 0.0;
+    OutputBus bus;
+    bus.publish_field("flood.depth_m", "m", "", [&](double, double y) {
+        if (y > 150) return std::nan("");  // outside the flood's grid
+        return y < 50 ? river : house;
+    });
+    bus.publish_field("flood.hazard", "", "", [&](double, double y) {
+        if (y > 150) return std::nan("");
+        return y < 50 ? river * 1.5 : house * (house_speed + 0.5);
+    });
+    const std::vector<std::array<double, 2>> cells = {{0, 0}, {0, 100}, {0, 200}, {50, 100}};
+    const std::vector<size_t> ids = {0, 1, 2, 3};
+    city::CityPorts ports;
+    CouplingLog log;
+    log.begin_step(0);
+    {
+        CouplingContext ctx(bus, params, log, 0);
+        ports.flood(ctx, "city:town", cells, ids, 4000);
+    }
+    // Before the storm: the river is deep and fast, yet it is where the town was built around, not a flood.
+    CHECK(ports.flood_impact().exposed_cells == 3);
+    CHECK(ports.flood_impact().flooded_cells == 0);
+    CHECK(ports.flood_impact().people_in_hazard == 0);
+    // The storm: the river rises 0.2 m (not a flood of a built cell), the houses stand in 0.6 m of water at 1 m/s:
+    // HR = 0.6 (1 + 0.5) = 0.9 > 0.75, a danger for some; 2 of 4 built cells: 2000 of 4000 people.
+    river = 1.7;
+    house = 0.6;
+    house_speed = 1.0;
+    log.begin_step(300);
+    {
+        CouplingContext ctx(bus, params, log, 300);
+        ports.flood(ctx, "city:town", cells, ids, 4000);
+    }
+    CHECK(ports.flood_impact().flooded_cells == 2);
+    CHECK(ports.flood_impact().hazard_cells == 2);
+    CHECK(ports.flood_impact().people_in_hazard == Approx(2000));
+    CHECK(log.value(1, "city:town.flooded_cells") == 2);
+    CHECK(log.value(1, "city:town.people_in_hazard") == Approx(2000));
+    // Still water as deep is under water but below the hazard rating: 0.6 * 0.5 = 0.3.
+    house_speed = 0.0;
+    log.begin_step(600);
+    {
+        CouplingContext ctx(bus, params, log, 600);
+        ports.flood(ctx, "city:town", cells, ids, 4000);
+    }
+    CHECK(ports.flood_impact().flooded_cells == 2);
+    CHECK(ports.flood_impact().people_in_hazard == 0);
+    CHECK(ports.flood_impact().worst_people == Approx(2000));
+    // With the coupling switched off the city sees no flood at all.
+    params.set("world.couple_flood_city", false);
+    city::CityPorts off;
+    log.begin_step(900);
+    CouplingContext ctx(bus, params, log, 900);
+    off.flood(ctx, "city:other", cells, ids, 4000);
+    CHECK_FALSE(off.flood_seen());
+}

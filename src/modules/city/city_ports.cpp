@@ -43,6 +43,8 @@ std::vector<InputPort> CityPorts::inputs() {
     return {
         {"weather.air_temp_c", "C", "air temperature at the city's centre: drives its air conditioning (lagged)", "weather"},
         {"grid.served_fraction", "", "share of load the grid serves at the city's centre: below 1 the city goes dark", "outages"},
+        {"flood.depth_m", "m", "water depth at each built cell: cells under water", "flood_city"},
+        {"flood.hazard", "", "hazard rating d (v + 0.5) at each built cell: people in the hazard zone", "flood_city"},
     };
 }
 
@@ -68,6 +70,33 @@ void CityPorts::couple(CouplingContext& ctx, const std::string& where, double cx
     demand_mw_ = city::demand_mw(population, local_hour, lagged, p, &cooling_mw_);
     served_ = 1;
     if (auto s = ctx.sample("outages", "grid.served_fraction", cx, cy, where)) served_ = std::clamp(*s, 0.0, 1.0);
+}
+
+void CityPorts::flood(CouplingContext& ctx, const std::string& where, const std::vector<std::array<double, 2>>& cells,
+                      const std::vector<size_t>& ids, double population) {
+    if (!ctx.enabled("flood_city") || ctx.bus().unit("flood.depth_m").empty()) return;
+    // Every built cell is sampled directly (not logged one by one); the log gets the totals.
+    FloodImpact f;
+    f.worst_flooded = flood_.worst_flooded;
+    f.worst_people = flood_.worst_people;
+    for (size_t c = 0; c < cells.size(); ++c) {
+        const auto d = ctx.bus().sample("flood.depth_m", cells[c][0], cells[c][1]);
+        if (!d || std::isnan(*d)) continue;
+        ++f.exposed_cells;
+        const auto [it, fresh] = flood_baseline_.emplace(ids[c], *d);
+        if (*d - it->second > kFloodedRise_m) ++f.flooded_cells;
+        // The river's own channel is not a hazard to the people living beside it: only a flooded cell counts.
+        const auto hr = ctx.bus().sample("flood.hazard", cells[c][0], cells[c][1]);
+        if (hr && *hr > kHazardRating && *d - it->second > kFloodedRise_m) ++f.hazard_cells;
+    }
+    if (f.exposed_cells == 0 && !flood_seen_) return;  // a flood elsewhere in the world
+    flood_seen_ = true;
+    f.people_in_hazard = cells.empty() ? 0.0 : population * double(f.hazard_cells) / double(cells.size());
+    f.worst_flooded = std::max(f.worst_flooded, f.flooded_cells);
+    f.worst_people = std::max(f.worst_people, f.people_in_hazard);
+    flood_ = f;
+    ctx.note(where + ".flooded_cells", "cells", double(f.flooded_cells));
+    ctx.note(where + ".people_in_hazard", "people", f.people_in_hazard);
 }
 
 }  // namespace infrascape::city

@@ -8,7 +8,9 @@
 // ERCOT-scale summer peak.
 #pragma once
 
+#include <array>
 #include <deque>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,9 +35,28 @@ DemandParams demand_params(const ParamStore& p);
 double demand_mw(double population, double local_hour, double lagged_air_c, const DemandParams& p,
                  double* cooling_mw = nullptr);
 
+// What a flood does to the city's built cells (coupling "flood_city"): a cell is under water when the depth there
+// rose more than kFloodedRise_m above what it was when the flood was first seen (so a river the city was built
+// along does not count), and in the hazard zone when the hazard rating d (v + 0.5) passes 0.75 (Defra/EA
+// FD2320: a danger for some). People in the hazard zone: the population spread evenly over the built cells.
+constexpr double kFloodedRise_m = 0.3;
+constexpr double kHazardRating = 0.75;
+struct FloodImpact {
+    size_t exposed_cells = 0;  // built cells inside the flood's grid
+    size_t flooded_cells = 0, hazard_cells = 0;
+    double people_in_hazard = 0;
+    size_t worst_flooded = 0;  // the largest flooded count so far
+    double worst_people = 0;
+};
+
 class CityPorts {
 public:
     static std::vector<InputPort> inputs();
+    // At each coupling step, with the built cells' world centres: samples the flood's depth and hazard there.
+    void flood(CouplingContext& ctx, const std::string& instance, const std::vector<std::array<double, 2>>& built_cells,
+               const std::vector<size_t>& cell_ids, double population);
+    const FloodImpact& flood_impact() const { return flood_; }
+    bool flood_seen() const { return flood_seen_; }
     // At each coupling step: reads the weather at the centre and the grid's service there, and sets the demand
     // for the population at this time.
     // `instance` names the city in the log ("city:houston").
@@ -53,6 +74,9 @@ private:
     std::deque<std::pair<double, double>> history_;  // (t_s, air temperature), for the lag
     double demand_mw_ = 0, cooling_mw_ = 0, air_temp_c_ = 30, served_ = 1;
     bool weather_ = false;
+    FloodImpact flood_;
+    bool flood_seen_ = false;
+    std::map<size_t, double> flood_baseline_;  // cell id -> depth when the flood was first seen there
 };
 
 }  // namespace infrascape::city
