@@ -788,8 +788,16 @@ public:
             if (worst[k] > 1.0) c = glm::vec3(1.0f, 0.08f, 0.04f), glow = 2.5f, scale = 1.8f;
             if (tripped[k]) c = glm::vec3(0.05f), glow = 0.0f;
             const size_t b = first[k];
+            // Exaggerated (tower_scale) to be seen from afar, but never wider than a fixed share of the camera's
+            // distance, nor smaller than true size: a yard seen from 10 km does not cover the town around it.
+            float fit = 1.0f;
+            if (has_camera_) {
+                const double d = glm::length(glm::dvec3(bus_xy_[b][0], bus_xy_[b][1], bus_z_[b]) - camera_);
+                fit = float(std::clamp(kYardAngle * d / (size * 2.5), 1.0 / std::max(tower_scale_, 1.0), 1.0));
+            }
+            const float s = size * scale * fit;
             inst.push_back({glm::vec4(float(bus_xy_[b][0]), float(bus_xy_[b][1]), float(bus_z_[b]), 0),
-                            glm::vec4(size * 2.5f * scale, size * 2.5f * scale, size * 0.3f * scale, 0), glm::vec4(c, glow)});
+                            glm::vec4(s * 2.5f, s * 2.5f, s * 0.3f, 0), glm::vec4(c, glow)});
         }
         if (inst.empty()) inst.push_back({glm::vec4(0), glm::vec4(0), glm::vec4(0)});
         substations_dirty_ = false;
@@ -807,6 +815,16 @@ public:
         playback_s_ += f.wall_dt_s;
         if (!draws_ || !f.push) return;
         VkCommandBuffer cmd = f.cmd;
+        // The yards' drawn sizes follow the camera (upload_substations): redone once it moved a tenth of its distance.
+        if (f.push) {
+            const glm::dvec3 cam = glm::dvec3(f.push->camera_pos);
+            const double height = std::max(1.0, cam.z - (info_.terrain ? info_.terrain->sample(cam.x, cam.y) : 0.0));
+            if (!has_camera_ || glm::length(cam - camera_) > 0.1 * height) {
+                camera_ = cam;
+                has_camera_ = true;
+                substations_dirty_ = true;
+            }
+        }
         if (substations_dirty_) upload_substations();
         if (states_dirty_) {
             states_.use(cmd, engine::Access::TransferDst);
@@ -1166,6 +1184,9 @@ private:
     std::vector<double> bus_z_;
     std::vector<gpu::BranchState> states_host_;
     bool states_dirty_ = true, substations_dirty_ = true, frame_ready_ = false;
+    static constexpr double kYardAngle = 0.004;  // a yard spans at most this many radians seen from the camera
+    glm::dvec3 camera_{0.0};
+    bool has_camera_ = false;
     double playback_s_ = 0, flow_speed_ = 10, tower_scale_ = 1, tower_height_m_ = 30, substation_size_m_ = 20;
     float wire_px_ = 1.6f;
     std::string lut_name_;
