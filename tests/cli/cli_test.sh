@@ -252,13 +252,33 @@ world_default_scene)
     log="$tmp/w/world/couplings.csv"
     [ -f "$log" ] || fail "no world/couplings.csv"
     head -1 "$log" | grep -q '^time_s,' || fail "couplings.csv header: $(head -1 "$log")"
-    for col in 'campus:abilene.facility_mw' 'city:houston.demand_factor' 'weather.ghi_w_m2' 'weather.air_temp_c@city:kerrville' 'grid.served_fraction@campus:dallas'; do
+    for col in 'campus:abilene.facility_mw' 'city:houston.demand_factor' 'weather.ghi_w_m2' 'weather.air_temp_c@city:kerrville' 'grid.served_fraction@campus:dallas' \
+               'weather.rain_mm_h@flood' 'city:kerrville.flooded_cells' 'flood.lead_time_min@city:kerrville'; do
         head -1 "$log" | tr ',' '\n' | grep -qxF "$col" || fail "couplings.csv lacks the column $col"
     done
     sed -n 2p "$log" | grep -q '^unit:s,' || fail "couplings.csv units row: $(sed -n 2p "$log")"
     # One row per coupling step: every 300 s over three days, from t = 0.
     [ "$(($(wc -l < "$log") - 2))" -eq 864 ] || fail "couplings.csv rows: $(wc -l < "$log")"
-    for d in grid weather city:houston campus:abilene; do [ -d "$tmp/w/$d" ] || fail "no exports for $d"; done
+    for d in grid weather city:houston campus:abilene flood; do [ -d "$tmp/w/$d" ] || fail "no exports for $d"; done
+    # The storm over Kerrville's valley: rain from the weather, a flooded substation, built cells under water,
+    # and the river town's warning against a metro's on the same flood.
+    grep -q "grid.flooded substations = [1-9]" "$tmp/out" || fail "no substation flooded: $(grep 'flooded' "$tmp/out")"
+    python3 - "$log" "$tmp/w/flood/warning_by_city.csv" <<'PY' || fail "the storm's couplings"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+head, data = rows[0], rows[2:]
+def peak(col):
+    i = head.index(col)
+    return max(float(r[i]) for r in data if r[i] != "")
+assert peak("weather.rain_mm_h@flood") > 50, "no storm rain reached the flood"
+assert peak("flood.depth_m@substation_3001") > 0.6, "Kerrville's substation stayed above its wall"
+assert peak("city:kerrville.flooded_cells") > 0, "no built cell of Kerrville under water"
+assert peak("city:kerrville.people_in_hazard") > 0, "nobody in the hazard zone"
+lead = {r["place"]: r for r in csv.DictReader(open(sys.argv[2]))}
+town, metro = lead["city:kerrville"], lead["city:houston"]
+assert int(town["gauges"]) < int(metro["gauges"])
+assert float(town["mean_lead_time_s"]) < float(metro["mean_lead_time_s"]) - 300, "a metro's network should warn minutes sooner"
+PY
     python3 - "$tmp/out" <<'PY' || fail "grid peak demand off the ERCOT scale: $(grep 'peak demand' "$tmp/out")"
 import re, sys
 text = open(sys.argv[1]).read()
@@ -290,7 +310,7 @@ sys.exit(0 if peak[1] > peak[0] else 1)
 PY
     ;;
 world_corpus)
-    check_corpus tests/world/corpus 1h 3
+    check_corpus tests/world/corpus 1h 4
     ;;
 grid_opf)
     # DC OPF on the hand-solved triangle (tests/grid/opf_triangle.m): dispatch, LMPs, objective, headers.
