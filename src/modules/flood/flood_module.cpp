@@ -841,6 +841,7 @@ public:
         if (posts_.count) engine::WorldRenderer::prepare_instances(cmd, posts_);
         if (site_batch_.count) engine::WorldRenderer::prepare_instances(cmd, site_batch_);
         view_proj_ = frame.push->view_proj;
+        camera_distance_m_ = glm::length(glm::dvec2(frame.push->camera_pos) - world_of_map(centre_x_, centre_y_));
         m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.viewport_h));
         frame_ready_ = true;
     }
@@ -1019,6 +1020,7 @@ public:
 
     void overlay(OverlayContext& ctx) override {
         sync_visual(ctx.params);
+        if (sleeping_) return;  // a flood waiting for rain has nothing to show yet
         const engine::LegendSpec legend = legend_spec();
         engine::draw_legend(legend, ctx.colormaps);
 
@@ -1033,7 +1035,8 @@ public:
         engine::draw_status_lines({status});
         ImDrawList* dl = ImGui::GetForegroundDrawList();
         const ImVec2 display = ImGui::GetIO().DisplaySize;
-        if (!frame_ready_) return;
+        // Gauge and site labels only once the valley is more than a speck on the screen.
+        if (!frame_ready_ || camera_distance_m_ > 20.0 * grid_.dx * std::max(grid_.nx, grid_.ny)) return;
         auto label = [&](glm::dvec3 p, const std::string& s, ImU32 bg) {
             const glm::vec4 c = view_proj_ * glm::vec4(glm::vec3(p), 1.0f);
             if (c.w <= 0) return;
@@ -1370,6 +1373,7 @@ private:
     double weather_rain_mm_h_ = 0;        // the weather's rain at the DEM's centre (coupling "weather")
     double rain_now_mm_h_ = 0;            // uniform rain of the last window (scene plus weather)
     double woke_s_ = -1;                  // when a sleeping flood started computing
+    double camera_distance_m_ = 0;        // horizontal, from the camera to the DEM's centre (last frame)
     WarningScaling scaling_;
     std::vector<std::pair<std::string, double>> populations_;  // the world's places (coupling "flood_city")
     std::vector<size_t> gauges_nearest_;  // gauge indices, nearest the sites first
