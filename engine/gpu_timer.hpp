@@ -16,7 +16,7 @@ namespace engine {
 
 class GpuTimer {
 public:
-    static constexpr uint32_t kMaxPasses = 32;
+    static constexpr uint32_t kMaxPasses = 64;
     explicit GpuTimer(Context& ctx);
     ~GpuTimer();
     GpuTimer(const GpuTimer&) = delete;

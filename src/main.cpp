@@ -54,7 +54,8 @@ Opens the scene in a window. Without a display (no DISPLAY or WAYLAND_DISPLAY) i
 
 Options:
   --size WxH        window size (default 1280x720)
-  --msaa N          multisample anti-aliasing samples: 1, 2, 4 or 8 (default 4)
+  --msaa N          multisample anti-aliasing samples: 1, 2, 4 or 8 (default: 1 on a software device such as
+                    llvmpipe, 4 on a GPU)
   --no-vsync        present without waiting for vertical blank
   --frames N        close after N frames (for tests and scripted checks)
   --resize-test     resize the window during the run (with --frames; for tests)
@@ -78,8 +79,9 @@ Options:
   --frames N          number of frames (instead of --duration)
   --from T            simulation time of the first frame (e.g. 17h; default 0)
   --panels            include the module panels in the frames (the legend, clock and captions always show)
-  --msaa N            anti-aliasing samples (default 4)
+  --msaa N            anti-aliasing samples (default: 1 on a software device, 4 on a GPU)
   --quiet             no progress bar
+  --profile           print each pass's mean GPU time and the CPU time per frame (simulation, drawing)
   --device N, --validate
 )";
 
@@ -207,6 +209,7 @@ int render_main(Args& a) {
         else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
         else if (opt == "--panels") o.panels = true;
         else if (opt == "--quiet") o.quiet = true;
+        else if (opt == "--profile") o.profile = true;
         else if (!opt.empty() && opt[0] == '-') unknown_option(opt, "render");
         else if (o.scene.empty()) o.scene = opt;
         else throw std::invalid_argument("more than one scene given: '" + o.scene.string() + "' and '" + opt + "'");

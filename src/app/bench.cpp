@@ -153,6 +153,7 @@ int bench_command(const BenchOptions& o) {
         SessionOptions so;
         so.validation = o.common.validation;
         so.device = o.common.device;
+        so.msaa = 0;  // as a user gets it on this device
         Session session(o.scene.empty() ? default_scene_path() : o.scene, so);
         FrameSubmitter submitter(session.gpu());
         std::vector<double> ms;

@@ -16,12 +16,13 @@ struct CommonOptions {
 struct RenderOptions {
     CommonOptions common;
     std::filesystem::path scene, output;
-    uint32_t width = 1280, height = 720, fps = 30, msaa = 4;
+    uint32_t width = 1280, height = 720, fps = 30, msaa = 0;  // msaa 0: by device (Session)
     std::optional<double> duration_s;  // video seconds
     std::optional<uint32_t> frames;
     double from_s = 0;  // simulation time of the first frame
     bool panels = false;
     bool quiet = false;
+    bool profile = false;  // print the mean GPU time of each pass and the CPU time per frame
 };
 int render_command(const RenderOptions& o);
 
@@ -42,7 +43,7 @@ int bench_command(const BenchOptions& o);
 struct ViewerOptions {
     CommonOptions common;
     std::filesystem::path scene;
-    uint32_t width = 1280, height = 720, msaa = 4;
+    uint32_t width = 1280, height = 720, msaa = 0;  // msaa 0: by device (Session)
     bool vsync = true;
     std::optional<uint32_t> frames;  // exit after this many frames (tests)
     bool resize_test = false;        // resize the window during the run (tests)

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "app/commands.hpp"
@@ -18,6 +19,31 @@
 namespace infrascape {
 
 namespace {
+
+// `render --profile`: each pass's mean GPU time over the frames after the first two, and the CPU's wall time per
+// frame spent stepping the simulation, drawing (record, submit and wait for the frame) and writing it out.
+struct Profile {
+    std::map<std::string, double> gpu_ms;
+    double sim_ms = 0, draw_ms = 0, record_ms = 0, write_ms = 0;
+    uint32_t frames = 0;
+};
+
+void print_profile(const Profile& p, uint32_t frames) {
+    if (p.frames == 0) {
+        std::printf("profile: render at least 3 frames\n");
+        return;
+    }
+    const double n = p.frames;
+    std::printf("profile over %u of %u frames (ms per frame):\n", p.frames, frames);
+    std::printf("  CPU  simulation steps %8.2f   drawing %8.2f (recording %.2f)   writing %8.2f   total %8.2f\n",
+                p.sim_ms / n, p.draw_ms / n, p.record_ms / n, p.write_ms / n, (p.sim_ms + p.draw_ms + p.write_ms) / n);
+    double world = 0;
+    for (const auto& [pass, ms] : p.gpu_ms) {
+        std::printf("  GPU  %-28s %8.2f\n", pass.c_str(), ms / n);
+        if (pass.rfind("world.", 0) == 0) world += ms / n;
+    }
+    std::printf("  GPU  %-28s %8.2f\n", "world (sum)", world);
+}
 
 // "00:12:30" for up to two days, then "3.5 d" or "200.0 y".
 std::string hms(double s) {
@@ -117,9 +143,11 @@ int render_command(const RenderOptions& o) {
     FrameSubmitter submitter(session.gpu());
     std::vector<uint8_t> pixels(session.target().readback_bytes());
     Progress progress("render", frames, o.quiet);
+    Profile profile;
     double t = o.from_s;  // each frame moves on by world.speed / fps as the timeline has it then
     for (uint32_t f = 0; f < frames; ++f) {
         if (f > 0) t = session.next_frame_time(t, o.fps);
+        const auto t0 = std::chrono::steady_clock::now();
         VkCommandBuffer cmd = submitter.begin();
         session.timer().begin_frame(cmd, 0);
         // The steps go in a submission of their own, so what modules read back after them (clocks, gauges,
@@ -132,10 +160,13 @@ int render_command(const RenderOptions& o) {
             cmd = submitter.begin();
             session.timer().begin_frame(cmd, 0);
         }
+        const auto t1 = std::chrono::steady_clock::now();
         session.record_frame(cmd, 0, 1.0 / o.fps, o.panels);
         session.target().record_readback(cmd, readback);
+        const auto t1b = std::chrono::steady_clock::now();
         submitter.submit_and_wait();
         session.frame_complete(0);
+        const auto t2 = std::chrono::steady_clock::now();
         readback.invalidate();
         std::memcpy(pixels.data(), readback.mapped(), pixels.size());
         if (writer) {
@@ -145,9 +176,19 @@ int render_command(const RenderOptions& o) {
             std::snprintf(name, sizeof name, "frame_%06u.png", f);
             engine::write_png(o.output / name, pixels.data(), o.width, o.height);
         }
+        if (o.profile && f >= 2) {
+            using ms = std::chrono::duration<double, std::milli>;
+            profile.sim_ms += ms(t1 - t0).count();
+            profile.draw_ms += ms(t2 - t1).count();
+            profile.record_ms += ms(t1b - t1).count();
+            profile.write_ms += ms(std::chrono::steady_clock::now() - t2).count();
+            for (const auto& [pass, gpu_ms] : session.timer().last_ms()) profile.gpu_ms[pass] += gpu_ms;
+            ++profile.frames;
+        }
         progress.update(f + 1);
     }
     if (writer) writer->finish();
+    if (o.profile) print_profile(profile, frames);
     std::printf("wrote %u frame%s (%ux%u, %u fps, simulated %s) to %s\n", frames, frames == 1 ? "" : "s", o.width,
                 o.height, o.fps, hms(t).c_str(), o.output.c_str());
     return validation_exit(session.gpu());

@@ -72,7 +72,8 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     terrain_ = generate_terrain(params_.text("terrain.kind"), world_.extent_m,
                                 uint32_t(params_.number("terrain.vertices")), params_.number("terrain.relief_m"),
                                 world_.seed);
-    samples_ = engine::supported_samples(*gpu_, o.msaa);
+    const bool software = gpu_->properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    samples_ = engine::supported_samples(*gpu_, o.msaa ? o.msaa : (software ? 1u : 4u));
     world_renderer_ = std::make_unique<engine::WorldRenderer>(*gpu_, VkSampleCountFlagBits(samples_), colormaps_);
     timer_ = std::make_unique<engine::GpuTimer>(*gpu_);
     if (o.render_targets) {
@@ -341,15 +342,28 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     const double aspect = double(target_->width()) / target_->height();
     const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
     FrameInfo frame{cmd, wall_dt, &push, float(target_->width()), float(target_->height()), cam.fov_deg, slot};
-    for (auto& m : modules_) m->before_draw(frame);
+    for (auto& m : modules_) {  // compute before the world pass (particles, culling), timed per module
+        timer_->begin(cmd, "prepare." + m->instance());
+        m->before_draw(frame);
+        timer_->end(cmd);
+    }
 
-    timer_->begin(cmd, "world");
+    // The world pass, timed by part: sky and terrain, then each module's draws, then the resolve.
     const float clear[4] = {0, 0, 0, 1};
     target_->begin_world(cmd, clear);
+    timer_->begin(cmd, "world.sky");
     world_renderer_->draw_sky(cmd, cam, aspect);
+    timer_->end(cmd);
+    timer_->begin(cmd, "world.terrain");
     world_renderer_->draw_terrain(cmd, push);
+    timer_->end(cmd);
     DrawContext dc{cmd, push, *world_renderer_, float(target_->width()), float(target_->height())};
-    for (auto& m : modules_) m->draw(dc);
+    for (auto& m : modules_) {
+        timer_->begin(cmd, "world." + m->instance());
+        m->draw(dc);
+        timer_->end(cmd);
+    }
+    timer_->begin(cmd, "world.resolve");
     target_->end_world(cmd);
     timer_->end(cmd);
 

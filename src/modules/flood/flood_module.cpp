@@ -823,7 +823,13 @@ public:
         world_->overlay_style.colormap = legend.colormap;
         world_->overlay_style.opacity = show_ == "water" ? 0.0f : 0.85f;
         world_->prepare_overlay(cmd);
-        if (particle_count_ > 0) {
+        // Level of detail: a valley a few pixels across in a larger world (the state seen whole) draws nothing;
+        // its water mesh and tracers cost as much as a close one.
+        const glm::dvec3 centre(world_of_map(centre_x_, centre_y_), grid_.z[grid_.cells() / 2] + z_shift_);
+        const double dist = std::max(1.0, glm::length(glm::dvec3(frame.push->camera_pos) - centre));
+        const double px_per_rad = frame.viewport_h / (2 * std::tan(frame.fov_deg * M_PI / 360.0));
+        visible_ = grid_.dx * std::max(grid_.nx, grid_.ny) / dist * px_per_rad >= kMinPixels;
+        if (particle_count_ > 0 && visible_) {
             const gpu::FloodParticlePush pp{glm::uvec4(grid_.nx, grid_.ny, particle_count_, uint32_t(frame_counter_)),
                                             glm::vec4(float(frame.wall_dt_s * tracer_speedup_), 40.0f, 0.05f, 0)};
             solver_->state_buffer().use(cmd, engine::Access::ComputeRead);
@@ -847,7 +853,7 @@ public:
     }
 
     void draw(DrawContext& ctx) override {
-        if (!draws_ || !frame_ready_) return;
+        if (!draws_ || !frame_ready_ || !visible_) return;
         if (posts_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, posts_);
         if (site_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, site_batch_);
         engine::FramePush push = ctx.push;
@@ -1374,6 +1380,8 @@ private:
     double rain_now_mm_h_ = 0;            // uniform rain of the last window (scene plus weather)
     double woke_s_ = -1;                  // when a sleeping flood started computing
     double camera_distance_m_ = 0;        // horizontal, from the camera to the DEM's centre (last frame)
+    bool visible_ = true;                 // the DEM spans at least kMinPixels on the screen (last frame)
+    static constexpr double kMinPixels = 8;
     WarningScaling scaling_;
     std::vector<std::pair<std::string, double>> populations_;  // the world's places (coupling "flood_city")
     std::vector<size_t> gauges_nearest_;  // gauge indices, nearest the sites first
