@@ -3,7 +3,6 @@
 
 namespace infrascape::grid {
 
-
 // [SECTION] Bench kernels
 
 std::vector<BenchKernel> GridModule::bench_kernels(engine::Context& gpu) {
