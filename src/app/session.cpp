@@ -90,6 +90,12 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     info_.longitude_deg = world_.longitude_deg;
     info_.utc_offset_h = world_.utc_offset_h;
     info_.seed = world_.seed;
+    try {
+        projection_ = std::make_unique<Projection>(params_.text("world.crs"), world_.latitude_deg, world_.longitude_deg);
+    } catch (const std::invalid_argument& e) {
+        throw scene_.error_at("world.crs", std::string("'world.crs': ") + e.what());
+    }
+    info_.projection = projection_.get();
     draws_ = o.render_targets;
     attach_modules();
 

@@ -115,6 +115,7 @@ private:
     std::unique_ptr<engine::Context> gpu_;
     engine::ColormapTables colormaps_;
     engine::Heightfield terrain_;
+    std::unique_ptr<Projection> projection_;  // world.crs
     WorldInfo info_;
     std::unique_ptr<engine::WorldRenderer> world_renderer_;
     std::unique_ptr<engine::RenderTarget> target_;

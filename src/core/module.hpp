@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "core/coupling.hpp"
+#include "core/projection.hpp"
+#include "core/world.hpp"
 #include "core/output_bus.hpp"
 #include "mesh.hpp"
 #include "scene/params.hpp"
@@ -41,6 +43,11 @@ struct WorldInfo {
     double latitude_deg = 0, longitude_deg = 0;
     double utc_offset_h = 0;           // local time = UTC + this (world.utc_offset_h)
     uint64_t seed = 1;
+    const Projection* projection = nullptr;  // world.crs; null: equirectangular about the site
+    // World metres of a latitude/longitude in the world's projection (core/projection.hpp).
+    std::array<double, 2> lonlat(double lat_deg, double lon_deg) const {
+        return projection ? projection->to_world(lat_deg, lon_deg) : lonlat_to_world(lat_deg, lon_deg, latitude_deg, longitude_deg);
+    }
 };
 
 struct AttachContext {

@@ -43,6 +43,9 @@ BlockSpec world_block() {
     b.params.push_back(duration);
     b.params.push_back(number_param("utc_offset_h", "h", -14, 14, 0,
                                     "local time zone's offset from UTC (Texas summer: -5), for the clock, days and hours", false));
+    b.params.push_back(string_param("crs", "",
+                                    "the world's projection: a projected CRS GDAL/PROJ know, in metres (\"EPSG:3083\", Texas "
+                                    "Centric Albers Equal Area); empty: equirectangular about the site"));
     b.params.push_back(number_param("coupling_s", "s", 1, 1e9, 300,
                                     "simulation time between coupling steps, where modules exchange values through their ports"));
     for (const CouplingDoc& c : coupling_docs())

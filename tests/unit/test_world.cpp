@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/output_bus.hpp"
+#include "core/projection.hpp"
 #include "core/world.hpp"
 #include "ui_widgets.hpp"
 
@@ -112,4 +113,49 @@ TEST_CASE("heightfield insets: a finer grid answers inside its footprint, the co
     CHECK(coarse.sample(225, 300) == Approx(6.0));   // halfway up its west slope (between 8 and 4 m)
     CHECK(coarse.sample(400, 400) == Approx(8.0));   // its north-east corner, on the inset's edge
     CHECK(coarse.sample(401, 400) == Approx(4.01));  // just outside: the plane again
+}
+
+TEST_CASE("world projection: Texas Centric Albers keeps areas, and near the site agrees with the local frame", "[world]") {
+    const Projection albers("EPSG:3083", 31.0, -99.3);
+    const auto origin = albers.to_world(31.0, -99.3);
+    CHECK(std::abs(origin[0]) < 1e-6);
+    CHECK(std::abs(origin[1]) < 1e-6);
+    // Equal area: a 0.5 x 0.5 degree cell's projected area (its boundary traced finely, shoelace) against the
+    // ellipsoid's area of the same cell, (dlambda) * integral of M N cos(phi) dphi on GRS80 (Simpson, 200 steps).
+    const double a = 6378137.0, f = 1 / 298.257222101, e2 = f * (2 - f), rad = M_PI / 180;
+    const double lat1 = 30.0, lat2 = 30.5, lon1 = -98.0, lon2 = -97.5;
+    auto integrand = [&](double phi) {
+        const double w = 1 - e2 * std::sin(phi) * std::sin(phi);
+        return a * (1 - e2) / std::pow(w, 1.5) * a / std::sqrt(w) * std::cos(phi);
+    };
+    double integral = 0;
+    const int n = 200;
+    const double h = (lat2 - lat1) * rad / n;
+    for (int k = 0; k <= n; ++k) integral += (k == 0 || k == n ? 1 : (k % 2 ? 4 : 2)) * integrand(lat1 * rad + k * h);
+    const double ellipsoid_area = integral * h / 3 * (lon2 - lon1) * rad;
+    std::vector<std::array<double, 2>> ring;
+    const int m = 100;
+    for (int k = 0; k < m; ++k) ring.push_back(albers.to_world(lat1, lon1 + (lon2 - lon1) * k / m));
+    for (int k = 0; k < m; ++k) ring.push_back(albers.to_world(lat1 + (lat2 - lat1) * k / m, lon2));
+    for (int k = 0; k < m; ++k) ring.push_back(albers.to_world(lat2, lon2 - (lon2 - lon1) * k / m));
+    for (int k = 0; k < m; ++k) ring.push_back(albers.to_world(lat2 - (lat2 - lat1) * k / m, lon1));
+    double twice = 0;
+    for (size_t k = 0; k < ring.size(); ++k) {
+        const auto& p = ring[k];
+        const auto& q = ring[(k + 1) % ring.size()];
+        twice += p[0] * q[1] - q[0] * p[1];
+    }
+    CHECK(std::abs(twice / 2) == Approx(ellipsoid_area).epsilon(1e-5));
+    // 25 km from the site the two frames agree on distance to half a percent (they differ in direction by the
+    // Albers meridians' convergence, sin(31 deg) x 0.7 deg of longitude from its central meridian here).
+    const Projection local("", 31.0, -99.3);
+    const auto p = albers.to_world(31.15, -99.1), q = local.to_world(31.15, -99.1);
+    CHECK(std::hypot(p[0], p[1]) == Approx(std::hypot(q[0], q[1])).epsilon(0.005));
+}
+
+TEST_CASE("world projection: a CRS that is unknown, geographic or not in metres is refused", "[world]") {
+    CHECK_THROWS_WITH(Projection("EPSG:999999", 31, -99), "\"EPSG:999999\" is not a coordinate reference system GDAL/PROJ know");
+    CHECK_THROWS_WITH(Projection("EPSG:4326", 31, -99),
+                      "\"EPSG:4326\" is not a projected coordinate reference system (x and y in metres)");
+    CHECK_THROWS_WITH(Projection("EPSG:2277", 31, -99), Catch::Contains("not metres"));  // Texas Central, US survey feet
 }

@@ -57,8 +57,7 @@ public:
         spec_.generator_start_s = p.number("campus.generator_start_s");
         spec_.fuel_hours = p.number("campus.fuel_hours");
         if (p.text("campus.position") == "lonlat") {
-            const auto xy = lonlat_to_world(p.number("campus.lat_deg"), p.number("campus.lon_deg"), ctx.info.latitude_deg,
-                                            ctx.info.longitude_deg);
+            const auto xy = ctx.info.lonlat(p.number("campus.lat_deg"), p.number("campus.lon_deg"));
             x_ = xy[0], y_ = xy[1];
             if (std::abs(x_) > ctx.info.extent_m / 2 || std::abs(y_) > ctx.info.extent_m / 2)
                 throw ParamError("campus.lat_deg", "the site is outside the world (" + std::to_string(int(ctx.info.extent_m / 1000)) +

@@ -26,7 +26,7 @@ void GridModule::attach(AttachContext& ctx) {
         if (const std::string& places_path = p.text("grid.places"); !places_path.empty()) {
             std::map<std::string, std::array<double, 2>> at;
             for (const Place& pl : load_places(places_path, std::filesystem::proximate(places_path).string()))
-                at[pl.name] = project(pl.lat_deg, pl.lon_deg, info_.latitude_deg, info_.longitude_deg);
+                at[pl.name] = info_.lonlat(pl.lat_deg, pl.lon_deg);
             std::vector<std::string> site_place(site_count_);
             std::vector<char> named(site_count_, 0);
             for (size_t b = 0; b < base_.buses.size(); ++b)
