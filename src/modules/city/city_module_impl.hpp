@@ -64,6 +64,10 @@ inline BlockSpec city_block() {
     p.push_back(number_param("cell_m", "m", 10, 5000, 120, "automaton cell size", false));
     p.push_back(number_param("centre_x_m", "m", -1e7, 1e7, 0, "x of the founding village", false));
     p.push_back(number_param("centre_y_m", "m", -1e7, 1e7, 0, "y of the founding village", false));
+    p.push_back(choice_param("position", {"xy", "lonlat"}, "xy",
+                             "place the centre by centre_x_m/centre_y_m or by lat_deg/lon_deg (the world's projection)", false));
+    p.push_back(number_param("lat_deg", "deg", -90, 90, 0, "latitude of the centre (position = \"lonlat\")", false));
+    p.push_back(number_param("lon_deg", "deg", -180, 180, 0, "longitude of the centre (position = \"lonlat\")", false));
     p.push_back(number_param("n0", "people", 1, 1e9, 500, "population at the start", false));
     p.push_back(number_param("a", "1/y", 0, 100, 0.03, "growth equation dN/dt = a N^beta - b N: the resource term a"));
     p.push_back(number_param("b", "1/y", 0, 100, 0.05, "growth equation: the maintenance term b"));

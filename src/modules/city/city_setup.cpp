@@ -20,9 +20,17 @@ void CityModule::attach(AttachContext& ctx) {
                                     " MiB; this device allows " + std::to_string(int(limit / 1048576)) +
                                     " MiB per buffer: use fewer cells");
     start_year_ = 1970.0 + ctx.info.start_epoch_s / kSecondsPerYear;
-    x0_ = p.number("city.centre_x_m") - (n_ - 1) * cell_m_ / 2;
-    y0_ = p.number("city.centre_y_m") - (n_ - 1) * cell_m_ / 2;
     centre_ = {p.number("city.centre_x_m"), p.number("city.centre_y_m")};
+    if (p.text("city.position") == "lonlat") {
+        const auto xy = ctx.info.lonlat(p.number("city.lat_deg"), p.number("city.lon_deg"));
+        if (std::abs(xy[0]) > ctx.info.extent_m / 2 || std::abs(xy[1]) > ctx.info.extent_m / 2)
+            throw ParamError("city.lat_deg", "'city.lat_deg', 'city.lon_deg': the centre is outside the world (" +
+                                                 std::to_string(int(ctx.info.extent_m / 1000)) +
+                                                 " km square around world.latitude_deg/longitude_deg)");
+        centre_ = {xy[0], xy[1]};
+    }
+    x0_ = centre_[0] - (n_ - 1) * cell_m_ / 2;
+    y0_ = centre_[1] - (n_ - 1) * cell_m_ / 2;
 
     applied_ = params_of(p);
     growth_ = std::make_unique<GrowthModel>(params_of(p), p.number("city.n0"), p.number("city.innovation_margin_y"),
