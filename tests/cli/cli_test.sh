@@ -309,6 +309,23 @@ peak = [max(float(r["demand_mw"]) for r in csv.DictReader(open(f))) for f in sys
 sys.exit(0 if peak[1] > peak[0] else 1)
 PY
     ;;
+world_growth)
+    # Thirty years of growth feeding the grid's load: beta = 1 makes the growth equation exponential at a - b,
+    # so Houston's 7.3 million become 7.3e6 exp(0.018 x 30 y) by hand; demand and shed load rise with it.
+    expect_rc 0 "$bin" run scenes/texas_growth.toml --until 30y --export "$tmp/g"
+    python3 - "$tmp/out" "$tmp/g/grid/timeseries.csv" <<'PY' || fail "growth to load: $(grep -E 'population|demand' "$tmp/out")"
+import csv, math, re, sys
+text = open(sys.argv[1]).read()
+n = float(re.search(r"city:houston.population = ([0-9.e+]+) people", text).group(1))
+want = 7.3e6 * math.exp(0.018 * 120 * 7862400.0 / 31557600.0)  # 120 steps of 91 days (the growth model's years)
+assert abs(n / want - 1) < 0.01, (n, want)
+rows = list(csv.DictReader(open(sys.argv[2])))
+demand = [float(r["demand_mw"]) for r in rows]
+assert demand[-1] > 1.15 * demand[0], demand[::30]
+# From the second operating point on (the first one sees the cities before their first coupling step).
+assert all(b >= a - 1e-6 for a, b in zip(demand[1:], demand[2:])), "demand fell while the cities grew"
+PY
+    ;;
 world_corpus)
     check_corpus tests/world/corpus 1h 6
     ;;

@@ -85,7 +85,8 @@ inline BlockSpec grid_block() {
     p.push_back(number_param("utc_offset_h", "h", -12, 14, -5, "local clock for the load and temperature cycles", false));
     p.push_back(number_param("conductor_max_c", "C", 40, 250, 75, "conductor temperature limit (ratings fall as air warms)"));
     p.push_back(number_param("rating_ref_c", "C", -30, 50, 25, "air temperature at which the case's ratings hold"));
-    p.push_back(number_param("step_s", "s", 10, 3600, 300, "time step of the grid's operating points (5 minutes)", false));
+    p.push_back(number_param("step_s", "s", 10, 1e9, 300,
+                             "time between the grid's operating points (5 minutes; a quarter-year in a multi-year run)", false));
     // Cascades.
     p.push_back(bool_param("cascades", true, "overloaded lines trip after the dwell time"));
     p.push_back(number_param("trip_dwell_s", "s", 0, 86400, 900, "a line above trip_pct for this long trips"));
