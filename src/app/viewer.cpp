@@ -210,12 +210,17 @@ int viewer_command(const ViewerOptions& o) {
             ImGui::End();
         }
         if (v.show_perf) {
-            ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 10, 30), ImGuiCond_Always, ImVec2(1.0f, 0.0f));
+            // Bottom left, above the time bar: the top right holds the modules' status lines.
+            ImGui::SetNextWindowPos(ImVec2(10, io.DisplaySize.y - 60), ImGuiCond_Always, ImVec2(0.0f, 1.0f));
             ImGui::Begin("Performance", &v.show_perf, ImGuiWindowFlags_AlwaysAutoResize);
             ImGui::Text("%s", gpu.device_name().c_str());
             ImGui::Text("%.1f FPS (%.1f ms)", io.Framerate, 1000.0f / std::max(io.Framerate, 0.001f));
             if (session.timer().supported()) {
-                for (const auto& [pass, ms] : session.timer().smoothed_ms()) ImGui::Text("GPU %-22s %7.2f ms", pass.c_str(), ms);
+                // One line per pass and module: folded by default (a world of many modules has dozens).
+                if (ImGui::TreeNode("GPU passes")) {
+                    for (const auto& [pass, ms] : session.timer().smoothed_ms()) ImGui::Text("%-28s %7.2f ms", pass.c_str(), ms);
+                    ImGui::TreePop();
+                }
             } else {
                 ImGui::TextUnformatted("GPU timestamps not supported on this device");
             }
