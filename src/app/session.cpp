@@ -433,12 +433,13 @@ void Session::draw_overlay(bool panels) {
         ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_FirstUseEver);
         if (ImGui::Begin("World")) draw_world_panel();
         ImGui::End();
-        x = 540;  // the modules' windows beside it
+        x = 540;  // the modules' windows beside it, below the status lines at the top right (four or five lines)
+        y += 120;
     }
     for (size_t i = 0; i < modules_.size(); ++i) {
         Module& m = *modules_[i];
         ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_FirstUseEver);
-        ImGui::SetNextWindowSize(ImVec2(500, 0), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(modules_.size() > 3 ? 360.0f : 500.0f, 0), ImGuiCond_FirstUseEver);
         // In a world of many modules their windows start folded under the world panel (a click opens one).
         if (modules_.size() > 3) ImGui::SetNextWindowCollapsed(true, ImGuiCond_FirstUseEver);
         const std::string title = m.instance() == m.name() ? m.title() : m.title() + " (" + m.instance().substr(m.name().size() + 1) + ")";
