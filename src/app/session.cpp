@@ -288,8 +288,7 @@ uint32_t Session::playback_frames(double from_s, double until_s, double fps) con
     Timeline timeline(scene_.timeline);
     ParamStore p = scene_.params;
     if (!p.has("world.speed")) return 0;
-    const double base = world_.speed;
-    if (!scene_.positions.count("world.speed")) p.set("world.speed", base);
+    if (!scene_.positions.count("world.speed")) p.set("world.speed", world_.speed);
     uint32_t frames = 0;
     for (double t = 0; t < from_s; t += p.number("world.speed") / fps) timeline.advance(t, p);
     for (double t = from_s; t < until_s - 1e-9 && frames < 100000000u; t += p.number("world.speed") / fps) {

@@ -287,7 +287,6 @@ private:
     bool sleeping_ = false;               // flood.sleep_until_rain, until the first rain
     double weather_rain_mm_h_ = 0;        // the weather's rain at the DEM's centre (coupling "weather")
     double rain_now_mm_h_ = 0;            // uniform rain of the last window (scene plus weather)
-    double woke_s_ = -1;                  // when a sleeping flood started computing
     double camera_distance_m_ = 0;        // horizontal, from the camera to the DEM's centre (last frame)
     bool visible_ = true;                 // the DEM spans at least kMinPixels on the screen (last frame)
     static constexpr double kMinPixels = 8;

@@ -17,7 +17,6 @@ void FloodModule::step(StepContext& ctx) {
             return;
         }
         sleeping_ = false;
-        woke_s_ = ctx.t_s;
     }
     solver_->set_uniform_rain(uniform_mm_h / 3.6e6);
     rain_now_mm_h_ = uniform_mm_h;
