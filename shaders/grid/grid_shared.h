@@ -5,6 +5,8 @@
 
 // Segments per wire span (a parabola drawn as this many straight pieces; six vertices each).
 #define GRID_WIRE_SEGMENTS 6u
+// Vertices of the chord draw start here (gl_VertexIndex includes firstVertex): wires.vert tells the lists apart.
+#define GRID_WIRE_CHORD_BASE 0x40000000u
 
 #ifdef __cplusplus
 #include <glm/glm.hpp>

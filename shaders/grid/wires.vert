@@ -11,20 +11,27 @@
 layout(std430, binding = 0) readonly buffer Spans { Span spans[]; };
 layout(std430, binding = 1) readonly buffer States { BranchState states[]; };
 layout(std430, binding = 2) readonly buffer Lut { vec4 lut[256]; };  // loading 0..1.2 -> linear colour
+layout(std430, binding = 3) readonly buffer Visible { uint visible[]; };  // written by wires_cull.comp
 
 layout(location = 0) out vec4 v_color;
 layout(location = 1) out vec3 v_world;
 
 // extra: x: wire width (m), y: smallest width (pixels), z: playback time (s), w: viewport height (pixels)
 void main() {
-    const uint per_span = SEGMENTS * 6u;
-    const uint span_index = uint(gl_VertexIndex) / per_span;
-    const uint r = uint(gl_VertexIndex) % per_span;
+    // Two lists (wires_cull.comp): spans drawn sagging, SEGMENTS pieces each, and spans drawn as their chord.
+    uint v = uint(gl_VertexIndex), segments = SEGMENTS;
+    if (v >= GRID_WIRE_CHORD_BASE) {
+        v -= GRID_WIRE_CHORD_BASE;
+        segments = 1u;
+    }
+    const uint per_span = segments * 6u;
+    const uint span_index = visible[v / per_span];
+    const uint r = v % per_span;
     const uint seg = r / 6u, corner = r % 6u;
     const uint t_of[6] = uint[6](0u, 1u, 1u, 0u, 1u, 0u);
     const float side_of[6] = float[6](-1.0, -1.0, 1.0, -1.0, 1.0, 1.0);
     const Span sp = spans[span_index];
-    const float s = float(seg + t_of[corner]) / float(SEGMENTS);
+    const float s = float(seg + t_of[corner]) / float(segments);
     vec3 p = mix(sp.a.xyz, sp.b.xyz, s);
     p.z -= sp.b.w * 4.0 * s * (1.0 - s);
 

@@ -119,6 +119,11 @@ void GridModule::build_drawing(const ParamStore& p) {
                                VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT | storage | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                engine::MemoryKind::Device, "grid tower draw");
     indirect_.upload(&tower_draw_, sizeof(tower_draw_));
+    visible_spans_ = engine::Buffer(*gpu_, spans.size() * 2 * sizeof(uint32_t), storage, engine::MemoryKind::Device,
+                                    "grid visible spans");
+    wire_draws_ = engine::Buffer(*gpu_, 2 * sizeof(VkDrawIndirectCommand),
+                                 VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT | storage | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                 engine::MemoryKind::Device, "grid wire draws");
     substation_size_m_ = std::max(attach_h * 1.6, 12.0);
     substations_.mesh = marker_mesh_.get();
     upload_substations();
@@ -151,13 +156,26 @@ void GridModule::build_drawing(const ParamStore& p) {
         .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, indirect_)
         .write(gpu_->device(), cull_set_);
 
+    wire_cull_pipe_ = engine::Pipeline::compute(*gpu_, "grid/wires_cull.comp",
+                                                {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                                 {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                                 {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                                sizeof(WireCullPush), "grid wire culling");
+    wire_cull_set_ = descriptors_->allocate(wire_cull_pipe_.set_layout());
+    engine::DescriptorWriter()
+        .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, spans_)
+        .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, visible_spans_)
+        .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, wire_draws_)
+        .write(gpu_->device(), wire_cull_set_);
+
     const auto vs = VK_SHADER_STAGE_VERTEX_BIT;
     engine::GraphicsDesc wires = ctx_world_->pass_desc();
     wires.vertex = "grid/wires.vert";
     wires.fragment = "grid/wires.frag";
     wires.bindings = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs},
                       {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs},
-                      {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs}};
+                      {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs},
+                      {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs}};
     wires.push_constant_bytes = sizeof(engine::FramePush);
     wires.cull = VK_CULL_MODE_NONE;
     wire_pipe_ = engine::Pipeline::graphics(*gpu_, wires, "grid wires");
@@ -166,6 +184,7 @@ void GridModule::build_drawing(const ParamStore& p) {
         .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, spans_)
         .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, states_)
         .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, lut_)
+        .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, visible_spans_)
         .write(gpu_->device(), wire_set_);
     engine::GraphicsDesc sprites = ctx_world_->pass_desc();
     sprites.vertex = "grid/particles.vert";
@@ -304,6 +323,26 @@ void GridModule::before_draw(FrameInfo& f) {
         indirect_.use(cmd, engine::Access::IndirectBuffer);
         visible_towers_.use(cmd, engine::Access::VertexBuffer);
     }
+    // Wires in the view, sagging or straight (wires_cull.comp).
+    if (span_count_ > 0) {
+        const double px_per_rad = f.viewport_h / (2 * std::tan(f.fov_deg * 3.14159265 / 360));
+        const VkDrawIndirectCommand zero[2] = {{0, 1, 0, 0}, {0, 1, GRID_WIRE_CHORD_BASE + span_count_ * 6, 0}};
+        wire_draws_.use(cmd, engine::Access::TransferDst);
+        vkCmdUpdateBuffer(cmd, wire_draws_.handle(), 0, sizeof(zero), zero);
+        wire_draws_.use(cmd, engine::Access::ComputeWrite);
+        spans_.use(cmd, engine::Access::ComputeRead);
+        visible_spans_.use(cmd, engine::Access::ComputeWrite);
+        // The widest a wire is drawn (wires.vert): the overload emphasis (2.5) times its width in metres, or in pixels.
+        WireCullPush wp{f.push->view_proj, glm::vec4(glm::vec3(f.push->camera_pos), float(px_per_rad)),
+                        glm::vec4(float(2 * px_per_rad / f.viewport_h), kChordSagPx, float(2.5 * 0.03 * tower_scale_),
+                                  float(2 * 2.5 * wire_px_ / f.viewport_h)),
+                        glm::uvec4(span_count_, 0, 0, 0)};
+        wire_cull_pipe_.bind(cmd, wire_cull_set_);
+        wire_cull_pipe_.push(cmd, wp);
+        engine::dispatch_2d(cmd, span_count_, 1, 64, 1);
+        wire_draws_.use(cmd, engine::Access::IndirectBuffer);
+        visible_spans_.use(cmd, engine::Access::VertexShaderRead);
+    }
     states_.use(cmd, engine::Access::VertexShaderRead);
     spans_.use(cmd, engine::Access::VertexShaderRead);
     lut_.use(cmd, engine::Access::VertexShaderRead);
@@ -320,7 +359,8 @@ void GridModule::draw(DrawContext& ctx) {
         push.extra = glm::vec4(0.03f * float(tower_scale_), wire_px_, float(playback_s_), ctx.viewport_h);
         wire_pipe_.bind(ctx.cmd, wire_set_);
         wire_pipe_.push(ctx.cmd, push);
-        vkCmdDraw(ctx.cmd, span_count_ * GRID_WIRE_SEGMENTS * 6, 1, 0, 0);
+        vkCmdDrawIndirect(ctx.cmd, wire_draws_.handle(), 0, 1, sizeof(VkDrawIndirectCommand));
+        vkCmdDrawIndirect(ctx.cmd, wire_draws_.handle(), sizeof(VkDrawIndirectCommand), 1, sizeof(VkDrawIndirectCommand));
     }
     if (particle_count_ > 0) {
         push.extra = glm::vec4(0.4f * float(tower_scale_), wire_px_ * 1.9f, float(playback_s_), ctx.viewport_h);

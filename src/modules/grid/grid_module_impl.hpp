@@ -54,6 +54,15 @@ struct CullPush {  // shaders/grid/towers_cull.comp
 };
 static_assert(sizeof(CullPush) == 96, "CullPush must match shaders/grid/towers_cull.comp");
 
+struct WireCullPush {  // shaders/grid/wires_cull.comp
+    glm::mat4 view_proj;
+    glm::vec4 camera;
+    glm::vec4 params;
+    glm::uvec4 counts;
+};
+static_assert(sizeof(WireCullPush) == 112, "WireCullPush must match shaders/grid/wires_cull.comp");
+inline constexpr float kChordSagPx = 0.75f;  // a span whose sag shows less than this on screen is drawn straight
+
 inline constexpr uint32_t kMaxTowers = 400000;
 
 // [SECTION] Parameters
@@ -319,12 +328,13 @@ private:
     engine::InstanceBatch substations_;
     std::vector<engine::Instance> uploaded_yards_;  // what substations_ holds
     engine::Buffer spans_, paths_, states_, lut_, particles_, all_towers_, visible_towers_, indirect_;
+    engine::Buffer visible_spans_, wire_draws_;  // wires_cull.comp's two lists and their indirect draws
     VkDrawIndexedIndirectCommand tower_draw_{};
     uint32_t span_count_ = 0, tower_count_ = 0, particle_count_ = 0;
     std::unique_ptr<engine::DescriptorAllocator> descriptors_;
-    engine::Pipeline particle_pipe_, cull_pipe_, wire_pipe_, sprite_pipe_;
-    VkDescriptorSet particle_set_ = VK_NULL_HANDLE, cull_set_ = VK_NULL_HANDLE, wire_set_ = VK_NULL_HANDLE,
-                    sprite_set_ = VK_NULL_HANDLE;
+    engine::Pipeline particle_pipe_, cull_pipe_, wire_cull_pipe_, wire_pipe_, sprite_pipe_;
+    VkDescriptorSet particle_set_ = VK_NULL_HANDLE, cull_set_ = VK_NULL_HANDLE, wire_cull_set_ = VK_NULL_HANDLE,
+                    wire_set_ = VK_NULL_HANDLE, sprite_set_ = VK_NULL_HANDLE;
 };
 
 }  // namespace infrascape::grid
