@@ -137,37 +137,24 @@ void WorldRenderer::prepare_overlay(VkCommandBuffer cmd) {
 }
 
 WorldRenderer::TerrainMesh WorldRenderer::build_mesh(const Heightfield& h, const char* name) {
-    std::vector<Vertex> vertices(size_t(h.nx) * h.ny);
-    for (uint32_t j = 0; j < h.ny; ++j)
-        for (uint32_t i = 0; i < h.nx; ++i) {
-            double x = h.x0 + i * h.dx, y = h.y0 + j * h.dx;
-            // Central differences for the normal, one-sided at the edges.
-            double zl = h.at(i ? i - 1 : i, j), zr = h.at(i + 1 < h.nx ? i + 1 : i, j);
-            double zd = h.at(i, j ? j - 1 : j), zu = h.at(i, j + 1 < h.ny ? j + 1 : j);
-            double sx = (i && i + 1 < h.nx) ? 2 * h.dx : h.dx, sy = (j && j + 1 < h.ny) ? 2 * h.dx : h.dx;
-            glm::dvec3 n = glm::normalize(glm::dvec3(-(zr - zl) / sx, -(zu - zd) / sy, 1.0));
-            vertices[size_t(j) * h.nx + i] = {{float(x), float(y), h.at(i, j)}, {float(n.x), float(n.y), float(n.z)}};
-        }
-    std::vector<uint32_t> indices;
-    indices.reserve(size_t(h.nx - 1) * (h.ny - 1) * 6);
-    for (uint32_t j = 0; j + 1 < h.ny; ++j)
-        for (uint32_t i = 0; i + 1 < h.nx; ++i) {
-            uint32_t a = j * h.nx + i, b = a + 1, c = a + h.nx, d = c + 1;
-            indices.insert(indices.end(), {a, b, d, a, d, c});  // counter-clockwise seen from above
-        }
     TerrainMesh m;
+    m.lod = TerrainLod::build(h);
+    std::vector<Vertex>& vertices = m.lod.vertices;
+    std::vector<uint32_t>& indices = m.lod.indices;
     m.vertices = Buffer(ctx_, vertices.size() * sizeof(Vertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, MemoryKind::Device, name);
     m.vertices.upload(vertices.data(), vertices.size() * sizeof(Vertex));
     m.indices = Buffer(ctx_, indices.size() * sizeof(uint32_t), VK_BUFFER_USAGE_INDEX_BUFFER_BIT, MemoryKind::Device, name);
     m.indices.upload(indices.data(), indices.size() * sizeof(uint32_t));
-    m.count = static_cast<uint32_t>(indices.size());
+    std::vector<Vertex>().swap(vertices);
+    std::vector<uint32_t>().swap(indices);
     return m;
 }
 
 void WorldRenderer::set_terrain(const Heightfield& h) {
     heights_ = h;
     base_ = build_mesh(h, "terrain");
-    terrain_indices_ = base_.count;
+    ground_details_.clear();
+    terrain_indices_ = base_.lod.chunks.empty() ? 0 : 1;
     insets_.clear();
     geometry_.hole_count = glm::uvec4(0);
     for (const Heightfield& inset : h.insets) {
@@ -211,8 +198,15 @@ void WorldRenderer::draw_sky(VkCommandBuffer cmd, const CameraState& cam, double
     vkCmdDraw(cmd, 3, 1, 0, 0);
 }
 
-void WorldRenderer::draw_terrain(VkCommandBuffer cmd, const FramePush& push) const {
+void WorldRenderer::draw_terrain(VkCommandBuffer cmd, const FramePush& push, const CameraState& cam,
+                                 double viewport_h) const {
     if (!terrain_indices_) return;
+    TerrainLod::View view;
+    view.view_proj = glm::dmat4(push.view_proj);
+    view.camera = cam.position;
+    view.px_per_m_at_1m = 0.5 * viewport_h / std::tan(glm::radians(cam.fov_deg) * 0.5);
+    view.tolerance_px = terrain_tolerance_px;
+    view.details = ground_details_;
     FramePush p = push;
     // extra.w: the colormap, plus 256 where the draw is the base and the insets' footprints are cut out of it.
     const float cmap = float(static_cast<uint32_t>(overlay_style.colormap));
@@ -220,19 +214,21 @@ void WorldRenderer::draw_terrain(VkCommandBuffer cmd, const FramePush& push) con
                         cmap + (insets_.empty() ? 0.0f : 256.0f));
     terrain_.bind(cmd, terrain_set_);
     terrain_.push(cmd, p);
-    draw_mesh(cmd, base_);
+    draw_mesh(cmd, base_, view);
     if (insets_.empty()) return;
     p.extra.w = cmap;
     terrain_.push(cmd, p);
-    for (const TerrainMesh& m : insets_) draw_mesh(cmd, m);
+    for (const TerrainMesh& m : insets_) draw_mesh(cmd, m, view);
 }
 
-void WorldRenderer::draw_mesh(VkCommandBuffer cmd, const TerrainMesh& m) const {
+void WorldRenderer::draw_mesh(VkCommandBuffer cmd, const TerrainMesh& m, const TerrainLod::View& view) const {
+    const std::vector<TerrainLod::Range> ranges = m.lod.select(view);
+    if (ranges.empty()) return;
     VkDeviceSize offset = 0;
     VkBuffer vb = m.vertices.handle();
     vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &offset);
     vkCmdBindIndexBuffer(cmd, m.indices.handle(), 0, VK_INDEX_TYPE_UINT32);
-    vkCmdDrawIndexed(cmd, m.count, 1, 0, 0, 0);
+    for (const TerrainLod::Range& r : ranges) vkCmdDrawIndexed(cmd, r.count, 1, r.first, 0, 0);
 }
 
 void WorldRenderer::draw_instances(VkCommandBuffer cmd, const FramePush& push, const InstanceBatch& batch) const {

@@ -12,6 +12,7 @@
 #include "camera.hpp"
 #include "colormap.hpp"
 #include "mesh.hpp"
+#include "terrain_lod.hpp"
 #include "pipeline.hpp"
 #include "resources.hpp"
 #include "shader_types.hpp"
@@ -63,7 +64,12 @@ public:
     // Per-frame push data from the camera; `time_s` is simulation time.
     FramePush frame_push(const CameraState& cam, double aspect, double time_s) const;
     void draw_sky(VkCommandBuffer cmd, const CameraState& cam, double aspect) const;
-    void draw_terrain(VkCommandBuffer cmd, const FramePush& push) const;
+    // The terrain and its insets by level of detail (terrain_lod.hpp) for this camera and viewport height.
+    void draw_terrain(VkCommandBuffer cmd, const FramePush& push, const CameraState& cam, double viewport_h) const;
+    double terrain_tolerance_px = 1.0;  // the largest height error a coarser terrain level may show, in pixels
+    // A module that lays flat things on the ground (roads, water) asks for the true ground under them (set_terrain
+    // clears these: add them at attach).
+    void add_ground_detail(const TerrainLod::Detail& d) { ground_details_.push_back(d); }
     void draw_instances(VkCommandBuffer cmd, const FramePush& push, const InstanceBatch& batch) const;
     // Instances whose count a compute pass wrote into a VkDrawIndexedIndirectCommand at `offset` of
     // `indirect` (GPU-driven: only visible instances are drawn).
@@ -88,10 +94,10 @@ private:
     void upload_geometry();
     struct TerrainMesh {
         Buffer vertices, indices;
-        uint32_t count = 0;
+        TerrainLod lod;  // chunks and their index ranges (its vertex and index arrays are freed after upload)
     };
     TerrainMesh build_mesh(const Heightfield& h, const char* name);
-    void draw_mesh(VkCommandBuffer cmd, const TerrainMesh& mesh) const;
+    void draw_mesh(VkCommandBuffer cmd, const TerrainMesh& mesh, const TerrainLod::View& view) const;
     Context& ctx_;
     DescriptorAllocator descriptors_;
     VkSampleCountFlagBits samples_;
@@ -100,6 +106,7 @@ private:
     Image lut_;
     TerrainMesh base_;
     std::vector<TerrainMesh> insets_;
+    std::vector<TerrainLod::Detail> ground_details_;
     uint32_t terrain_indices_ = 0;
     Heightfield heights_;
     OverlayGeometry geometry_{};

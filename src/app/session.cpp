@@ -360,7 +360,7 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     world_renderer_->draw_sky(cmd, cam, aspect);
     timer_->end(cmd);
     timer_->begin(cmd, "world.terrain");
-    world_renderer_->draw_terrain(cmd, push);
+    world_renderer_->draw_terrain(cmd, push, cam, target_->height());
     timer_->end(cmd);
     DrawContext dc{cmd, push, *world_renderer_, float(target_->width()), float(target_->height())};
     for (auto& m : modules_) {

@@ -178,6 +178,10 @@ void CityModule::attach(AttachContext& ctx) {
     start_epoch_ = ctx.info.start_epoch_s;
     utc_offset_h_ = ctx.info.utc_offset_h;
     terrain_ = ctx.info.terrain;
+    // Road and river slabs stand 0.3 m on the ground: the renderer keeps the terrain under the city within 0.25 m
+    // of the true ground wherever the city spans more pixels than it has cells a side.
+    const glm::dvec2 city_lo(x0_ - cell_m_, y0_ - cell_m_), city_hi(x0_ + n_ * cell_m_, y0_ + n_ * cell_m_);
+    ctx.world.add_ground_detail({city_lo, city_hi, 0.25, double(n_)});
     n0_ = p.number("city.n0");
     demand_ = demand_params(p);
     ports_.start(p.number("city.n0"), local_hour(0), demand_);

@@ -16,6 +16,11 @@ void FloodModule::attach(AttachContext& ctx) {
     sync_visual(p);
     prepare_ground(p, ctx.info);
     place_in_world(ctx.info);
+    {  // The water lies on the true ground: the renderer keeps the terrain under the DEM within 5 cm of it.
+        const glm::dvec2 lo = world_of_map(dem_.geo.x0, dem_.geo.y0);
+        const glm::dvec2 hi = lo + glm::dvec2((dem_.nx - 1) * dem_.geo.cell, (dem_.ny - 1) * dem_.geo.cell);
+        ctx.world.add_ground_detail({lo, hi, 0.05, 64});
+    }
     sleeping_ = p.flag("flood.sleep_until_rain");
     scaling_ = WarningScaling{p.number("flood.warning_exponent"), p.number("flood.warning_ref_population"),
                               60.0 * p.number("flood.alert_delay_min")};
