@@ -26,10 +26,11 @@ float surface(int i, int j, out bool wet) {
     return bed[k] + h;
 }
 
+// frame.extra: z: this draw's stride (cells between vertices; the sheet's level of detail), w: vertices a row.
 void main() {
-    const uint vx = geo.dims.w;
-    const int i = min(int((uint(gl_VertexIndex) % vx) * geo.dims.z), int(geo.dims.x) - 1);
-    const int j = min(int((uint(gl_VertexIndex) / vx) * geo.dims.z), int(geo.dims.y) - 1);
+    const uint vx = uint(frame.extra.w), stride = uint(frame.extra.z);
+    const int i = min(int((uint(gl_VertexIndex) % vx) * stride), int(geo.dims.x) - 1);
+    const int j = min(int((uint(gl_VertexIndex) / vx) * stride), int(geo.dims.y) - 1);
     const uint k = uint(j) * geo.dims.x + uint(i);
     const vec4 c = s[k];
     bool wet;
@@ -40,14 +41,14 @@ void main() {
         for (int dj = -1; dj <= 1; ++dj)
             for (int di = -1; di <= 1; ++di) {
                 bool w;
-                const float e = surface(i + di * int(geo.dims.z), j + dj * int(geo.dims.z), w);
+                const float e = surface(i + di * int(stride), j + dj * int(stride), w);
                 if (w) best = max(best, e);
             }
         eta = best;
     }
     // Normal from the surface of wet neighbours (a dry one counts as level with this vertex).
     bool wl, wr, wd, wu;
-    const int st = int(geo.dims.z);
+    const int st = int(stride);
     float el = surface(i - st, j, wl), er = surface(i + st, j, wr), ed = surface(i, j - st, wd), eu = surface(i, j + st, wu);
     el = wl ? el : eta;
     er = wr ? er : eta;

@@ -341,6 +341,13 @@ private:
     std::map<VkBuffer, VkDescriptorSet> stats_sets_, water_sets_, particle_sets_;
     VkDescriptorSet streak_set_ = VK_NULL_HANDLE;
     uint32_t water_indices_ = 0, particle_count_ = 0;
+    // The water sheet by level of detail: level l joins every stride_ * 2^l cells, its indices at first in
+    // water_index_buffer_; before_draw picks the coarsest whose quads span at most 2 pixels.
+    struct WaterLevel {
+        uint32_t stride, vx, first, count;
+    };
+    std::vector<WaterLevel> water_levels_;
+    uint32_t water_level_ = 0, particles_drawn_ = 0;
     mutable uint32_t stride_ = 1;
     std::unique_ptr<engine::GpuMesh> post_mesh_, site_mesh_;
     engine::InstanceBatch posts_, site_batch_;

@@ -453,12 +453,18 @@ void FloodModule::create_drawing(const ParamStore& p) {
     geometry_ = engine::Buffer(*gpu_, sizeof(geo), storage, engine::MemoryKind::Device, "flood geometry");
     geometry_.upload(&geo, sizeof(geo));
     std::vector<uint32_t> idx;
-    idx.reserve(size_t(vx - 1) * (vy - 1) * 6);
-    for (uint32_t j = 0; j + 1 < vy; ++j)
-        for (uint32_t i = 0; i + 1 < vx; ++i) {
-            const uint32_t a = j * vx + i, b = a + 1, c = a + vx, d = c + 1;
-            idx.insert(idx.end(), {a, b, d, a, d, c});
-        }
+    water_levels_.clear();
+    for (uint32_t st = stride_;; st *= 2) {  // vertex (i, j) of a level is cell (i * st, j * st), clamped to the edge
+        const uint32_t lx = (grid_.nx - 1 + st - 1) / st + 1, ly = (grid_.ny - 1 + st - 1) / st + 1;
+        water_levels_.push_back({st, lx, uint32_t(idx.size()), 0});
+        for (uint32_t j = 0; j + 1 < ly; ++j)
+            for (uint32_t i = 0; i + 1 < lx; ++i) {
+                const uint32_t a = j * lx + i, b = a + 1, c = a + lx, d = c + 1;
+                idx.insert(idx.end(), {a, b, d, a, d, c});
+            }
+        water_levels_.back().count = uint32_t(idx.size()) - water_levels_.back().first;
+        if (std::min(lx, ly) <= 8) break;
+    }
     water_indices_ = uint32_t(idx.size());
     water_index_buffer_ = engine::Buffer(*gpu_, idx.size() * 4, VK_BUFFER_USAGE_INDEX_BUFFER_BIT, engine::MemoryKind::Device,
                                          "flood water indices");

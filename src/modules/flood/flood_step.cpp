@@ -130,7 +130,20 @@ void FloodModule::before_draw(FrameInfo& frame) {
     const glm::dvec3 centre(world_of_map(centre_x_, centre_y_), grid_.z[grid_.cells() / 2] + z_shift_);
     const double dist = std::max(1.0, glm::length(glm::dvec3(frame.push->camera_pos) - centre));
     const double px_per_rad = frame.viewport_h / (2 * std::tan(frame.fov_deg * M_PI / 360.0));
-    visible_ = grid_.dx * std::max(grid_.nx, grid_.ny) / dist * px_per_rad >= kMinPixels;
+    const double valley_px = grid_.dx * std::max(grid_.nx, grid_.ny) / dist * px_per_rad;
+    visible_ = valley_px >= kMinPixels;
+    // The water sheet's level: the coarsest whose quads span at most 2 pixels at the valley's nearest point.
+    const glm::dvec2 lo = world_of_map(dem_.geo.x0, dem_.geo.y0);
+    const glm::dvec2 hi = lo + glm::dvec2((grid_.nx - 1) * grid_.dx, (grid_.ny - 1) * grid_.dx);
+    const glm::dvec3 cam(frame.push->camera_pos);
+    const glm::dvec3 nearest(glm::clamp(glm::dvec2(cam), lo, hi), centre.z);
+    const double near_m = std::max(1.0, glm::length(cam - nearest));
+    water_level_ = 0;
+    while (water_level_ + 1 < water_levels_.size() &&
+           water_levels_[water_level_ + 1].stride * grid_.dx * px_per_rad / near_m <= 2.0)
+        ++water_level_;
+    // Tracers: all of them once the valley fills 800 pixels, fewer as it shrinks (by its area on the screen).
+    particles_drawn_ = uint32_t(particle_count_ * std::clamp(valley_px * valley_px / (800.0 * 800.0), 0.0, 1.0));
     if (particle_count_ > 0 && visible_) {
         const gpu::FloodParticlePush pp{glm::uvec4(grid_.nx, grid_.ny, particle_count_, uint32_t(frame_counter_)),
                                         glm::vec4(float(frame.wall_dt_s * tracer_speedup_), 40.0f, 0.05f, 0)};
@@ -160,17 +173,18 @@ void FloodModule::draw(DrawContext& ctx) {
     if (site_batch_.count) ctx.world.draw_instances(ctx.cmd, ctx.push, site_batch_);
     engine::FramePush push = ctx.push;
     if (show_ == "water") {
-        push.extra = glm::vec4(float(depth_scale_m_), float(water_opacity_), 0, 0);
+        const WaterLevel& lv = water_levels_[water_level_];
+        push.extra = glm::vec4(float(depth_scale_m_), float(water_opacity_), float(lv.stride), float(lv.vx));
         water_pipe_.bind(ctx.cmd, water_set());
         water_pipe_.push(ctx.cmd, push);
         vkCmdBindIndexBuffer(ctx.cmd, water_index_buffer_.handle(), 0, VK_INDEX_TYPE_UINT32);
-        vkCmdDrawIndexed(ctx.cmd, water_indices_, 1, 0, 0, 0);
+        vkCmdDrawIndexed(ctx.cmd, lv.count, 1, lv.first, 0, 0);
     }
-    if (particle_count_ > 0 && show_ == "water") {
+    if (particles_drawn_ > 0 && show_ == "water") {
         push.extra = glm::vec4(3.0f, 1.6f, m_per_px_, 0);
         streak_pipe_.bind(ctx.cmd, streak_set_);
         streak_pipe_.push(ctx.cmd, push);
-        vkCmdDraw(ctx.cmd, particle_count_ * 6, 1, 0, 0);
+        vkCmdDraw(ctx.cmd, particles_drawn_ * 6, 1, 0, 0);
     }
 }
 
