@@ -4,6 +4,8 @@
 #include "context.hpp"
 #include "vk_check.hpp"
 
+#include <glm/glm.hpp>
+
 namespace engine {
 
 VkSampleCountFlagBits supported_samples(const Context& ctx, uint32_t requested) {
@@ -14,7 +16,7 @@ VkSampleCountFlagBits supported_samples(const Context& ctx, uint32_t requested) 
     return VK_SAMPLE_COUNT_1_BIT;
 }
 
-RenderTarget::RenderTarget(Context& ctx, uint32_t width, uint32_t height, VkSampleCountFlagBits samples)
+RenderTarget::RenderTarget(Context& ctx, uint32_t width, uint32_t height, VkSampleCountFlagBits samples, bool post_aa)
     : ctx_(ctx), samples_(samples) {
     ImageDesc out;
     out.format = kOutputFormat;
@@ -30,6 +32,29 @@ RenderTarget::RenderTarget(Context& ctx, uint32_t width, uint32_t height, VkSamp
         c.samples = samples;
         c.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT;
         color_msaa_ = Image(ctx, c, "render colour msaa");
+    }
+    if (post_aa && samples == VK_SAMPLE_COUNT_1_BIT) {
+        ImageDesc c = out;  // sRGB to draw into, read through its UNORM view: FXAA works on the encoded values
+        c.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT;
+        scene_ = Image(ctx, c, "render scene before fxaa");
+        GraphicsDesc g;
+        g.vertex = "engine/fxaa.vert";
+        g.fragment = "engine/fxaa.frag";
+        g.bindings = {{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};
+        g.push_constant_bytes = sizeof(glm::vec4);
+        g.cull = VK_CULL_MODE_NONE;
+        g.depth_test = false;
+        g.depth_write = false;
+        g.color_format = kOverlayFormat;  // output's UNORM view: the encoded values go through unchanged
+        g.depth_format = VK_FORMAT_UNDEFINED;
+        fxaa_ = Pipeline::graphics(ctx, g, "fxaa");
+        descriptors_ = std::make_unique<DescriptorAllocator>(ctx);
+        samplers_ = std::make_unique<Samplers>(ctx);
+        fxaa_set_ = descriptors_->allocate(fxaa_.set_layout());
+        DescriptorWriter()
+            .image(0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, scene_.alias_view(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
+                   samplers_->linear_clamp())
+            .write(ctx.device(), fxaa_set_);
     }
     ImageDesc d;
     d.format = kDepthFormat;
@@ -120,6 +145,10 @@ void RenderTarget::begin_world(VkCommandBuffer cmd, const float clear_rgba[4]) {
         color.resolveMode = VK_RESOLVE_MODE_AVERAGE_BIT;
         color.resolveImageView = output_.view();
         color.resolveImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
+    } else if (scene_) {
+        scene_.use(cmd, Access::ColorAttachment, true);
+        color.imageView = scene_.view();
+        color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
     } else {
         color.imageView = output_.view();
         color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
@@ -142,7 +171,28 @@ void RenderTarget::begin_world(VkCommandBuffer cmd, const float clear_rgba[4]) {
     set_viewport(cmd);
 }
 
-void RenderTarget::end_world(VkCommandBuffer cmd) { vkCmdEndRendering(cmd); }
+void RenderTarget::end_world(VkCommandBuffer cmd) {
+    vkCmdEndRendering(cmd);
+    if (!scene_) return;
+    // FXAA: scene_ -> output_, one full-screen triangle.
+    scene_.use(cmd, Access::FragmentSampled);
+    VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+    color.imageView = output_.alias_view();
+    color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
+    color.loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
+    ri.renderArea = {{0, 0}, {width(), height()}};
+    ri.layerCount = 1;
+    ri.colorAttachmentCount = 1;
+    ri.pColorAttachments = &color;
+    vkCmdBeginRendering(cmd, &ri);
+    set_viewport(cmd);
+    fxaa_.bind(cmd, fxaa_set_);
+    fxaa_.push(cmd, glm::vec4(1.0f / width(), 1.0f / height(), 0, 0));
+    vkCmdDraw(cmd, 3, 1, 0, 0);
+    vkCmdEndRendering(cmd);
+}
 
 void RenderTarget::begin_overlay(VkCommandBuffer cmd) {
     output_.use(cmd, Access::ColorAttachment);

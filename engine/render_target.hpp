@@ -7,8 +7,10 @@
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "pipeline.hpp"
 #include "resources.hpp"
 
 namespace engine {
@@ -21,7 +23,9 @@ inline constexpr VkFormat kDepthFormat = VK_FORMAT_D32_SFLOAT;
 
 class RenderTarget {
 public:
-    RenderTarget(Context& ctx, uint32_t width, uint32_t height, VkSampleCountFlagBits samples);
+    // post_aa: with one sample, the world is drawn into an image of its own and end_world() writes `output`
+    // through FXAA (shaders/engine/fxaa.frag), the anti-aliasing a software device can afford.
+    RenderTarget(Context& ctx, uint32_t width, uint32_t height, VkSampleCountFlagBits samples, bool post_aa = false);
     ~RenderTarget();
     RenderTarget(const RenderTarget&) = delete;
     RenderTarget& operator=(const RenderTarget&) = delete;
@@ -29,6 +33,7 @@ public:
     uint32_t width() const { return output_.desc().width; }
     uint32_t height() const { return output_.desc().height; }
     VkSampleCountFlagBits samples() const { return samples_; }
+    bool post_aa() const { return bool(scene_); }
     Image& output() { return output_; }
 
     // Begins dynamic rendering of the world: clears colour and depth (reversed Z: depth cleared to 0).
@@ -51,6 +56,11 @@ private:
     Image color_msaa_;  // only when samples > 1
     Image depth_;
     Image output_;
+    Image scene_;  // the world before FXAA (post_aa only)
+    Pipeline fxaa_;
+    std::unique_ptr<DescriptorAllocator> descriptors_;
+    std::unique_ptr<Samplers> samplers_;
+    VkDescriptorSet fxaa_set_ = VK_NULL_HANDLE;
     VkRenderPass overlay_pass_ = VK_NULL_HANDLE;
     VkFramebuffer overlay_fb_ = VK_NULL_HANDLE;
 };

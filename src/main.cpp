@@ -54,8 +54,10 @@ Opens the scene in a window. Without a display (no DISPLAY or WAYLAND_DISPLAY) i
 
 Options:
   --size WxH        window size (default 1280x720)
-  --msaa N          multisample anti-aliasing samples: 1, 2, 4 or 8 (default: 1 on a software device such as
-                    llvmpipe, 4 on a GPU)
+  --quality Q       low, medium or high (default: medium on a software device such as llvmpipe, high on a
+                    GPU): low draws one sample without anti-aliasing and the terrain within 2 px of its full
+                    detail; medium one sample with FXAA, terrain within 1 px; high 4x multisampling, 0.5 px
+  --msaa N          multisample anti-aliasing samples: 1, 2, 4 or 8 (default: by --quality)
   --no-vsync        present without waiting for vertical blank
   --frames N        close after N frames (for tests and scripted checks)
   --resize-test     resize the window during the run (with --frames; for tests)
@@ -79,7 +81,9 @@ Options:
   --frames N          number of frames (instead of --duration)
   --from T            simulation time of the first frame (e.g. 17h; default 0)
   --panels            include the module panels in the frames (the legend, clock and captions always show)
-  --msaa N            anti-aliasing samples (default: 1 on a software device, 4 on a GPU)
+  --quality Q         low, medium or high, as for `infrascape view` (default: medium on a software device, high
+                      on a GPU)
+  --msaa N            anti-aliasing samples (default: by --quality)
   --quiet             no progress bar
   --profile           print each pass's mean GPU time and the CPU time per frame (simulation, drawing)
   --device N, --validate
@@ -183,6 +187,7 @@ int viewer_main(Args& a) {
         if (common_option(a, opt, o.common)) continue;
         if (opt == "--size") parse_size(a.next(opt), o.width, o.height);
         else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
+        else if (opt == "--quality") parse_quality(o.quality = a.next(opt));
         else if (opt == "--no-vsync") o.vsync = false;
         else if (opt == "--frames") o.frames = parse_uint(opt, a.next(opt), 1, 1u << 30);
         else if (opt == "--resize-test") o.resize_test = true;
@@ -207,6 +212,7 @@ int render_main(Args& a) {
         else if (opt == "--frames") o.frames = parse_uint(opt, a.next(opt), 1, 1u << 30);
         else if (opt == "--from") o.from_s = parse_seconds(opt, a.next(opt));
         else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
+        else if (opt == "--quality") parse_quality(o.quality = a.next(opt));
         else if (opt == "--panels") o.panels = true;
         else if (opt == "--quiet") o.quiet = true;
         else if (opt == "--profile") o.profile = true;

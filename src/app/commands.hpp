@@ -16,7 +16,8 @@ struct CommonOptions {
 struct RenderOptions {
     CommonOptions common;
     std::filesystem::path scene, output;
-    uint32_t width = 1280, height = 720, fps = 30, msaa = 0;  // msaa 0: by device (Session)
+    uint32_t width = 1280, height = 720, fps = 30, msaa = 0;  // msaa 0: by quality (Session)
+    std::string quality;                                        // empty: by device (Session)
     std::optional<double> duration_s;  // video seconds
     std::optional<uint32_t> frames;
     double from_s = 0;  // simulation time of the first frame
@@ -43,7 +44,8 @@ int bench_command(const BenchOptions& o);
 struct ViewerOptions {
     CommonOptions common;
     std::filesystem::path scene;
-    uint32_t width = 1280, height = 720, msaa = 0;  // msaa 0: by device (Session)
+    uint32_t width = 1280, height = 720, msaa = 0;  // msaa 0: by quality (Session)
+    std::string quality;                            // empty: by device (Session)
     bool vsync = true;
     std::optional<uint32_t> frames;  // exit after this many frames (tests)
     bool resize_test = false;        // resize the window during the run (tests)

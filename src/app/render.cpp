@@ -120,6 +120,7 @@ int render_command(const RenderOptions& o) {
     so.width = o.width;
     so.height = o.height;
     so.msaa = o.msaa;
+    if (!o.quality.empty()) so.quality = parse_quality(o.quality);
     Session session(o.scene, so);
     const WorldSettings& w = session.world();
 

@@ -19,6 +19,13 @@
 
 namespace infrascape {
 
+Quality parse_quality(const std::string& name) {
+    if (name == "low") return Quality::Low;
+    if (name == "medium") return Quality::Medium;
+    if (name == "high") return Quality::High;
+    throw std::invalid_argument("--quality must be low, medium or high, not '" + name + "'");
+}
+
 std::filesystem::path asset_dir() {
     if (const char* env = std::getenv("INFRASCAPE_ASSET_DIR")) return env;
     return std::filesystem::path(INFRASCAPE_SOURCE_DIR) / "assets";
@@ -73,11 +80,14 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
                                 uint32_t(params_.number("terrain.vertices")), params_.number("terrain.relief_m"),
                                 world_.seed);
     const bool software = gpu_->properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    samples_ = engine::supported_samples(*gpu_, o.msaa ? o.msaa : (software ? 1u : 4u));
+    const Quality quality = o.quality != Quality::Auto ? o.quality : software ? Quality::Medium : Quality::High;
+    samples_ = engine::supported_samples(*gpu_, o.msaa ? o.msaa : (quality == Quality::High ? 4u : 1u));
+    post_aa_ = quality == Quality::Medium && samples_ == 1;
     world_renderer_ = std::make_unique<engine::WorldRenderer>(*gpu_, VkSampleCountFlagBits(samples_), colormaps_);
+    world_renderer_->terrain_tolerance_px = quality == Quality::Low ? 2.0 : quality == Quality::Medium ? 1.0 : 0.5;
     timer_ = std::make_unique<engine::GpuTimer>(*gpu_);
     if (o.render_targets) {
-        target_ = std::make_unique<engine::RenderTarget>(*gpu_, o.width, o.height, VkSampleCountFlagBits(samples_));
+        target_ = std::make_unique<engine::RenderTarget>(*gpu_, o.width, o.height, VkSampleCountFlagBits(samples_), post_aa_);
         ui_ = std::make_unique<engine::UiLayer>(*gpu_, *target_, o.window, asset_dir() / "fonts/DejaVuSans.ttf");
     }
 
@@ -320,7 +330,7 @@ void Session::restart_clock() {
 
 void Session::resize(uint32_t width, uint32_t height) {
     if (target_ && target_->width() == width && target_->height() == height) return;
-    target_ = std::make_unique<engine::RenderTarget>(*gpu_, width, height, VkSampleCountFlagBits(samples_));
+    target_ = std::make_unique<engine::RenderTarget>(*gpu_, width, height, VkSampleCountFlagBits(samples_), post_aa_);
 }
 
 engine::CameraState Session::view() const {

@@ -127,6 +127,7 @@ int viewer_command(const ViewerOptions& o) {
     so.width = o.width;
     so.height = o.height;
     so.msaa = o.msaa;
+    if (!o.quality.empty()) so.quality = parse_quality(o.quality);
     so.window = &window;
     Session session(o.scene, so);
     window.set_title("Infrascape: " + session.world().title);

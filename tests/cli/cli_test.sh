@@ -67,6 +67,8 @@ bad_args)
     expect_text "--until must be a duration"
     expect_rc 2 "$bin" render scenes/heat_islands.toml -o "$tmp/x" --bogus
     expect_text "unknown option '--bogus' for render"
+    expect_rc 2 "$bin" view scenes/heat_islands.toml --quality ultra
+    expect_text "--quality must be low, medium or high, not 'ultra'"
     ;;
 no_display)
     expect_rc 1 env -u DISPLAY -u WAYLAND_DISPLAY "$bin" scenes/heat_islands.toml
@@ -89,6 +91,13 @@ render_pngs_deterministic)
     expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/b" --frames 3 --fps 2 --size 320x180 --validate --quiet
     [ "$(ls "$tmp/a")" = "$(printf 'frame_000000.png\nframe_000001.png\nframe_000002.png')" ] || fail "unexpected frame files: $(ls "$tmp/a")"
     for f in "$tmp"/a/*.png; do cmp "$f" "$tmp/b/$(basename "$f")" || fail "$(basename "$f") differs between runs"; done
+    ;;
+render_quality)
+    # Medium quality is low quality passed through FXAA: the same frame where the image is smooth, blended at edges.
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/low" --frames 1 --size 320x180 --quality low --validate --quiet
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/med" --frames 1 --size 320x180 --quality medium --validate --quiet
+    changed=$(compare -metric AE -fuzz 3% "$tmp/low/frame_000000.png" "$tmp/med/frame_000000.png" /dev/null 2>&1 || true)
+    [ "$changed" -gt 0 ] && [ "$changed" -lt $((320 * 180 / 4)) ] || fail "FXAA changed $changed of $((320 * 180)) pixels"
     ;;
 run_export)
     expect_rc 0 "$bin" run scenes/heat_islands.toml --until 10min --export "$tmp/e" --validate
