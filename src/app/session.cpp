@@ -107,6 +107,7 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     }
     info_.projection = projection_.get();
     draws_ = o.render_targets;
+    interactive_ = o.window != nullptr;
     attach_modules();
 
     std::vector<engine::CameraKey> keys;
@@ -268,7 +269,7 @@ void Session::attach_modules() {
     for (size_t i = 0; i < created.size(); ++i) {
         Module& m = *created[i];
         ParamStore& p = views[i] ? *views[i] : params_;
-        AttachContext ac{*gpu_, *world_renderer_, info_, p, colormaps_, draws_};
+        AttachContext ac{*gpu_, *world_renderer_, info_, p, colormaps_, draws_, interactive_};
         try {
             m.attach(ac);
         } catch (const ParamError& err) {

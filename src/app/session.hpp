@@ -142,6 +142,7 @@ private:
     uint32_t samples_ = 4;
     bool post_aa_ = false;
     bool draws_ = true;
+    bool interactive_ = false;  // the viewer (a window): see AttachContext::interactive
 };
 
 }  // namespace infrascape

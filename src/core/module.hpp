@@ -57,6 +57,9 @@ struct AttachContext {
     const ParamStore& params;  // every "<module>.<key>" value from the scene, defaults filled in
     const engine::ColormapTables& colormaps;
     bool draws = true;  // false under `infrascape run`: no frames are drawn, skip per-frame drawing work
+    // True in the viewer, where frames follow the wall clock: a module may then compute slow CPU work on a worker
+    // thread and use it a step or two late. `run` and `render` are false: every step in order, bit-identical.
+    bool interactive = false;
 };
 
 struct StepContext {

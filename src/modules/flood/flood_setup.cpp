@@ -446,7 +446,7 @@ VkDescriptorSet FloodModule::stats_set() {
 
 void FloodModule::create_drawing(const ParamStore& p) {
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-    const uint32_t vx = (grid_.nx - 1) / stride_ + 1, vy = (grid_.ny - 1) / stride_ + 1;
+    const uint32_t vx = (grid_.nx - 1) / stride_ + 1;
     const glm::dvec2 o = world_of_map(dem_.geo.x0, dem_.geo.y0);
     const gpu::FloodGeometry geo{glm::vec4(float(o.x), float(o.y), float(grid_.dx), float(solver_->datum() + z_shift_)),
                                  glm::uvec4(grid_.nx, grid_.ny, stride_, vx)};

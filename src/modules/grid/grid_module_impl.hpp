@@ -37,6 +37,9 @@
 #include "ui_widgets.hpp"
 #include "world_renderer.hpp"
 
+#include <future>
+#include <optional>
+
 #include "modules/grid/grid_module.hpp"
 
 namespace infrascape::grid {
@@ -170,6 +173,7 @@ inline glm::vec3 kv_colour(double kv) {
 
 class GridModule final : public Module {
 public:
+    ~GridModule() override { wait_sced_job(); }
     std::string name() const override { return "grid"; }
     std::string title() const override { return "Power grid"; }
     BlockSpec block() const override { return grid_block(); }
@@ -299,6 +303,27 @@ private:
     std::set<size_t> flood_tripped_;
     double flood_wall_m_ = 0.6;
     std::unique_ptr<DcOpf> opf_;
+    // In the viewer the operator's solve runs on a worker thread at low priority (grid_step.cpp, operate()).
+    bool async_sced_ = false;
+    struct PendingPoint {  // an operating point waiting for its dispatch
+        double t_s = 0;
+        Conditions cond;
+        Injections inj;
+        Case op;
+    };
+    std::future<OpfResult> sced_job_;
+    PendingPoint sced_running_;                // the point the worker is solving
+    std::optional<PendingPoint> sced_next_;    // the newest point waiting for the worker
+    Conditions finished_cond_;                 // the last finished point's (shown while later ones wait)
+    Injections finished_inj_;
+    bool has_finished_ = false;
+    void wait_sced_job() {
+        if (sced_job_.valid()) sced_job_.wait();
+    }
+    void poll_sced(const ParamStore& p);
+    bool sced_point(const Case& op, const ParamStore& p, Case& point);
+    void apply_sced(const OpfResult& r, Case& op, const ParamStore& p);
+    void finish_step(double t_s, Case& op, double dt_s);
     std::vector<char> opf_out_;
     bool opf_n_1_ = false, sced_ok_ = false;
     double opf_voll_ = 0, mean_price_ = 0, sced_cost_ = 0;

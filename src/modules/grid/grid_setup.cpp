@@ -8,6 +8,7 @@ void GridModule::attach(AttachContext& ctx) {
     ctx_world_ = &ctx.world;
     info_ = ctx.info;
     draws_ = ctx.draws;
+    async_sced_ = ctx.interactive;
     colormaps_ = &ctx.colormaps;
     const ParamStore& p = ctx.params;
     const double half = ctx.info.extent_m / 2;

@@ -1,6 +1,12 @@
 // The grid module's stepping: operating points, the operator's dispatch (SCED), islands and the cascade.
 #include "modules/grid/grid_module_impl.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+
 namespace infrascape::grid {
 
 // [SECTION] Stepping
@@ -15,6 +21,7 @@ void GridModule::step(StepContext& ctx) {
         grid_step(next_t_s_, p);
         next_t_s_ += step_s_;
     }
+    if (async_sced_) poll_sced(p);
 }
 
 // One operating point at simulation time t: weather and load, dispatch, flows and trips.
@@ -57,9 +64,22 @@ void GridModule::grid_step(double t_s, const ParamStore& p) {
     inj_ = dispatch(prepared_, scenario_, cond_, battery_, step_s_, &loads);
     Case op = prepared_;
     apply(op, inj_);
-    if (p.text("grid.dispatch") == "sced") operate(op, p);
+    if (p.text("grid.dispatch") == "sced") {
+        if (async_sced_) {  // the viewer: solved on the worker, finished when it is done (poll_sced)
+            sced_next_ = PendingPoint{t_s, cond_, inj_, std::move(op)};
+            if (has_finished_) cond_ = finished_cond_, inj_ = finished_inj_;  // what is shown: the last finished point
+            poll_sced(p);
+            return;
+        }
+        operate(op, p);
+    }
+    finish_step(t_s, op, step_s_);
+}
+
+// The operating point's flows, trips and record, once its dispatch is known.
+void GridModule::finish_step(double t_s, Case& op, double dt_s) {
     const size_t events_before = cascade_->events().size();
-    flows_ = cascade_->step(op, t_s, step_s_, cond_.rating_factor);
+    flows_ = cascade_->step(op, t_s, dt_s, cond_.rating_factor);
     Injections recorded = inj_;
     recorded.shed_mw = inj_.shed_mw + flows_.shed_mw;
     record_.add(t_s, cond_, recorded);
@@ -67,10 +87,49 @@ void GridModule::grid_step(double t_s, const ParamStore& p) {
     for (size_t e = events_before; e < events.size(); ++e) trip_playback_s_[events[e].branch] = float(playback_s_);
     for (size_t l = 0; l < flows_.loading_pct.size(); ++l) {
         max_loading_pct_[l] = std::max(max_loading_pct_[l], flows_.loading_pct[l]);
-        if (flows_.loading_pct[l] > kOverloadPct) overload_s_[l] += step_s_;
+        if (flows_.loading_pct[l] > kOverloadPct) overload_s_[l] += dt_s;
     }
     last_t_s_ = t_s;
+    finished_cond_ = cond_, finished_inj_ = inj_, has_finished_ = true;
     update_states();
+}
+
+// The viewer's operator (async_sced_): the worker solves one operating point at a time, exactly as `run` would,
+// and the point is finished (flows, trips, record) when its solve is in, so the grid's clock trails the world's
+// by the solve. Points that come while the worker is busy are dropped but the newest, which it solves next; the
+// cascade then integrates over the time since the last finished point.
+void GridModule::poll_sced(const ParamStore& p) {
+    if (sced_job_.valid() && sced_job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        const OpfResult r = sced_job_.get();
+        cond_ = sced_running_.cond;
+        inj_ = sced_running_.inj;
+        if (r.solved) {
+            apply_sced(r, sced_running_.op, p);
+        } else {
+            sced_note_ = r.message;
+        }
+        const double dt = has_finished_ ? sced_running_.t_s - last_t_s_ : step_s_;
+        finish_step(sced_running_.t_s, sced_running_.op, dt);
+    }
+    if (sced_job_.valid() || !sced_next_) return;
+    sced_running_ = std::move(*sced_next_);
+    sced_next_.reset();
+    cond_ = sced_running_.cond;
+    inj_ = sced_running_.inj;
+    Case point;
+    const bool shown_ok = sced_ok_;  // the finished point's operator stays on screen while this one is solved
+    if (!sced_point(sced_running_.op, p, point)) {  // no operator on this network: the scenario's dispatch stands
+        finish_step(sced_running_.t_s, sced_running_.op, has_finished_ ? sced_running_.t_s - last_t_s_ : step_s_);
+        return;
+    }
+    sced_ok_ = shown_ok;
+    if (has_finished_) cond_ = finished_cond_, inj_ = finished_inj_;
+    DcOpf* opf = opf_.get();
+    const double rating = sced_running_.cond.rating_factor;
+    sced_job_ = std::async(std::launch::async, [opf, point = std::move(point), rating] {
+        setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);  // frames first
+        return opf->solve(point, rating);
+    });
 }
 
 // The operator: a security-constrained economic dispatch on the network as it stands (tripped lines out),
@@ -79,9 +138,22 @@ void GridModule::grid_step(double t_s, const ParamStore& p) {
 // cannot carry it. The solver is rebuilt when the topology changes; on an islanded network (after trips)
 // the pro-rata dispatch stands and the cascade model balances each island.
 void GridModule::operate(Case& op, const ParamStore& p) {
+    Case point;
+    if (!sced_point(op, p, point)) return;
+    const OpfResult r = opf_->solve(point, cond_.rating_factor);
+    if (!r.solved) {
+        sced_note_ = r.message;
+        return;
+    }
+    apply_sced(r, op, p);
+}
+
+// The operator's problem for this operating point (false when there is none: the solver cannot be built).
+bool GridModule::sced_point(const Case& op, const ParamStore& p, Case& point) {
     sced_ok_ = false;
     std::vector<char> out = cascade_->out();
     if (!opf_ || out != opf_out_ || p.flag("grid.sced_n_1") != opf_n_1_ || p.number("grid.voll_per_mwh") != opf_voll_) {
+        wait_sced_job();  // (the viewer starts a solve only when none runs: nothing is in flight here)
         opf_.reset();
         opf_out_ = out;
         opf_n_1_ = p.flag("grid.sced_n_1");
@@ -101,11 +173,11 @@ void GridModule::operate(Case& op, const ParamStore& p) {
             opf_ = std::make_unique<DcOpf>(topo, o);
         } catch (const std::exception& e) {
             sced_note_ = e.what();
-            return;
+            return false;
         }
     }
     // Renewables and batteries at the scenario's output (fixed); dispatchable units free within limits.
-    Case point = op;
+    point = op;
     for (size_t l = 0; l < out.size(); ++l)
         if (out[l]) point.branches[l].status = 0;
     pad_costs(point);
@@ -118,11 +190,11 @@ void GridModule::operate(Case& op, const ParamStore& p) {
         else if (g.pmin_mw >= 0) g.pmin_mw = 0, g.pmax_mw = std::max(0.0, g.pg_mw);
         else g.pmin_mw = std::min(0.0, g.pg_mw), g.pmax_mw = std::max(0.0, g.pg_mw);
     }
-    const OpfResult r = opf_->solve(point, cond_.rating_factor);
-    if (!r.solved) {
-        sced_note_ = r.message;
-        return;
-    }
+    return true;
+}
+
+// The solved dispatch into this operating point: units' outputs, shedding, prices.
+void GridModule::apply_sced(const OpfResult& r, Case& op, const ParamStore& p) {
     sced_ok_ = true;
     substations_dirty_ = true;  // the yards' price colours
     price_max_ = p.number("grid.price_max_mwh");
