@@ -267,6 +267,7 @@ void GridModule::upload_substations() {
 // [SECTION] Per frame
 void GridModule::before_draw(FrameInfo& f) {
     playback_s_ += f.wall_dt_s;
+    if (async_sced_ && sced_params_) poll_sced(*sced_params_);  // a solve may finish while the world is paused
     if (!draws_ || !f.push) return;
     VkCommandBuffer cmd = f.cmd;
     // The yards' drawn sizes follow the camera (upload_substations): redone once it moved a tenth of its distance.

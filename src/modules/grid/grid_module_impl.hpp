@@ -317,6 +317,7 @@ private:
     Conditions finished_cond_;                 // the last finished point's (shown while later ones wait)
     Injections finished_inj_;
     bool has_finished_ = false;
+    const ParamStore* sced_params_ = nullptr;
     void wait_sced_job() {
         if (sced_job_.valid()) sced_job_.wait();
     }

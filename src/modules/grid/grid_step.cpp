@@ -22,6 +22,7 @@ void GridModule::step(StepContext& ctx) {
         next_t_s_ += step_s_;
     }
     if (async_sced_) poll_sced(p);
+    sced_params_ = &p;  // the session's store for this module: before_draw polls the worker with it
 }
 
 // One operating point at simulation time t: weather and load, dispatch, flows and trips.
