@@ -107,7 +107,7 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     }
     info_.projection = projection_.get();
     draws_ = o.render_targets;
-    interactive_ = o.window != nullptr;
+    interactive_ = o.interactive || o.window != nullptr;
     attach_modules();
 
     std::vector<engine::CameraKey> keys;
@@ -205,7 +205,12 @@ void Session::couple(double t_s) {
     next_coupling_s_ = (std::floor(t_s / every + 1e-9) + 1) * every;
 }
 
+void Session::settle() {
+    for (auto& m : modules_) m->settle();
+}
+
 void Session::export_all(const std::filesystem::path& dir) {
+    settle();
     if (couplings_.rows() > 0) couplings_.write_csv(dir / "world" / "couplings.csv");
     for (size_t i = 0; i < modules_.size(); ++i) {
         const std::filesystem::path sub = dir / modules_[i]->instance();

@@ -45,6 +45,7 @@ struct SessionOptions {
     uint32_t msaa = 4;  // 0: by quality: none on a software rasterizer (llvmpipe), where 4x costs 45% of a frame; 4 on a GPU
     Quality quality = Quality::Auto;
     bool render_targets = true;  // false for `run`: simulation only, nothing drawn
+    bool interactive = false;    // as the viewer (implied by a window): see AttachContext::interactive
     engine::Window* window = nullptr;
 };
 
@@ -69,7 +70,8 @@ public:
     bool drag(const glm::dvec3& origin, const glm::dvec3& dir);
     // Writes every module's exports under dir/<block>/ ("grid", "city:houston") and the coupling log as
     // dir/world/couplings.csv.
-    void export_all(const std::filesystem::path& dir);
+    void export_all(const std::filesystem::path& dir);  // settles first
+    void settle();  // every module's background work finished (Module::settle)
     const CouplingLog& couplings() const { return couplings_; }
     engine::RenderTarget& target() { return *target_; }
     engine::GpuTimer& timer() { return *timer_; }

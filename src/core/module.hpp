@@ -150,6 +150,9 @@ public:
     virtual std::optional<double> natural_step_s(const ParamStore& params) const { return std::nullopt; }
     // Records one fixed simulation step into ctx.cmd.
     virtual void step(StepContext& ctx) = 0;
+    // Finishes background work (the viewer's worker threads, AttachContext::interactive), so that the state is
+    // complete up to the last step taken: before exports, and in tests.
+    virtual void settle() {}
     // After the frame that contains `slot`'s steps has finished on the GPU: read back what was copied.
     virtual void frame_complete(uint32_t slot) {}
     // Before the world pass (outside rendering): barriers for what compute wrote and draws will read,

@@ -174,6 +174,7 @@ inline glm::vec3 kv_colour(double kv) {
 class GridModule final : public Module {
 public:
     ~GridModule() override { wait_sced_job(); }
+    void settle() override;
     std::string name() const override { return "grid"; }
     std::string title() const override { return "Power grid"; }
     BlockSpec block() const override { return grid_block(); }

@@ -95,6 +95,14 @@ void GridModule::finish_step(double t_s, Case& op, double dt_s) {
     update_states();
 }
 
+// The solve in flight and the point waiting after it, finished.
+void GridModule::settle() {
+    while (async_sced_ && sced_params_ && (sced_job_.valid() || sced_next_)) {
+        wait_sced_job();
+        poll_sced(*sced_params_);
+    }
+}
+
 // The viewer's operator (async_sced_): the worker solves one operating point at a time, exactly as `run` would,
 // and the point is finished (flows, trips, record) when its solve is in, so the grid's clock trails the world's
 // by the solve. Points that come while the worker is busy are dropped but the newest, which it solves next; the
