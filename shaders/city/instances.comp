@@ -32,7 +32,9 @@ layout(push_constant) uniform Push {
     vec4 origin_cell;  // x0, y0 of cell (0,0) centre, cell size (m), population
     vec4 centre;       // x, y of the historic centre, density decay length (m), max residents per hectare (colour scale)
     vec4 look;         // night glow 0..1, storey height (m), residents per storey per hectare, unused
-    uint nx, ny, pad0, pad1;
+    uint nx, ny;
+    uint stride;       // level of detail: one instance for each stride x stride cells, from its corner cell
+    uint pad1;
 } pc;
 
 uint centrality(uint i, uint j) {
@@ -50,15 +52,20 @@ float jitter(uint k, uint salt) {
 void main() {
     uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
     if (i >= pc.nx || j >= pc.ny) return;
+    // Seen from far (a cell under a pixel), a block of stride x stride cells is drawn as one instance from its
+    // corner cell (a sample of the block: its buildings, densities and roads keep their shares on average).
+    const uint st = max(pc.stride, 1u);
+    if (i % st != 0u || j % st != 0u) return;
     uint k = j * pc.nx + i;
     uint s = state[k];
-    float cell = pc.origin_cell.z;
-    vec3 centre = vec3(pc.origin_cell.xy + vec2(i, j) * cell, ground_z[k]);
+    float cell = pc.origin_cell.z * float(st);
+    const uint kc = min(j + st / 2u, pc.ny - 1u) * pc.nx + min(i + st / 2u, pc.nx - 1u);
+    vec3 centre = vec3(pc.origin_cell.xy + (vec2(i, j) + 0.5 * float(st - 1u)) * pc.origin_cell.z, ground_z[kc]);
 
     bool building = (s & CA_URBAN) != 0u && (s & CA_ROAD) == 0u && stats.weight_sum > 0u;
     if (building) {
         float residents = pc.origin_cell.w * float(centrality(i, j)) / float(stats.weight_sum);
-        float hectares = cell * cell / 10000.0;
+        float hectares = pc.origin_cell.z * pc.origin_cell.z / 10000.0;
         float per_ha = residents / hectares;
         float storeys = clamp(per_ha / pc.look.z, 1.0, 80.0);
         float footprint = cell * (0.55 + 0.25 * jitter(k, 1u));

@@ -15,7 +15,21 @@ void CityModule::before_draw(FrameInfo& frame) {
         std::memcpy(lut_.mapped(), lut.data(), sizeof(lut));
         uploaded_colormap_ = colormap_name_;
     }
-    if (draws_) record_instances(cmd);
+    if (draws_) {
+        // Level of detail: the largest power-of-two block of cells that still spans at most 1.5 px on the screen
+        // at the city's nearest point (1 up close).
+        lod_stride_ = 1;
+        if (frame.push) {
+            const glm::dvec3 cam(frame.push->camera_pos);
+            const glm::dvec2 lo(x0_, y0_), hi(x0_ + n_ * cell_m_, y0_ + n_ * cell_m_);
+            const glm::dvec2 q = glm::clamp(glm::dvec2(cam), lo, hi);
+            const double ground = terrain_ ? terrain_->sample(q.x, q.y) : 0.0;
+            const double d = std::max(1.0, glm::length(cam - glm::dvec3(q, ground)));
+            const double px_per_rad = frame.viewport_h / (2 * std::tan(frame.fov_deg * M_PI / 360.0));
+            while (lod_stride_ < 8 && 2 * lod_stride_ * cell_m_ * px_per_rad / d <= 1.5) lod_stride_ *= 2;
+        }
+        record_instances(cmd);
+    }
     // The latest grid for CPU readers (published outputs).
     engine::Buffer& rb = state_readback_[frame.slot % state_readback_.size()];
     state_[current_].use(cmd, engine::Access::TransferSrc);
@@ -31,7 +45,8 @@ void CityModule::record_instances(VkCommandBuffer cmd) {
     InstancePush ip{glm::vec4(x0_, y0_, cell_m_, growth_->population()),
                     glm::vec4(centre_[0], centre_[1], density_decay_m_, density_max_),
                     // Lights at night only as far as the grid serves the city (dark in a blackout).
-                    glm::vec4(night_ * float(ports_.served_fraction()), 3.2f, residents_per_storey_ha_, 0), n_, n_, 0, 0};
+                    glm::vec4(night_ * float(ports_.served_fraction()), 3.2f, residents_per_storey_ha_, 0), n_, n_,
+                    lod_stride_, 0};
     state_[current_].use(cmd, engine::Access::ComputeRead);
     stats_.use(cmd, engine::Access::ComputeRead);
     for (auto& b : buildings_) b.instances.use(cmd, engine::Access::ComputeWrite);

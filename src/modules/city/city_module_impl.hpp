@@ -39,11 +39,11 @@ inline constexpr double kSecondsPerYear = 365.25 * 86400.0;
 
 struct StatsPush {
     glm::vec4 origin_cell, centre;
-    uint32_t nx, ny, pad0, pad1;
+    uint32_t nx, ny, stride, pad1;
 };
 struct InstancePush {
     glm::vec4 origin_cell, centre, look;
-    uint32_t nx, ny, pad0, pad1;
+    uint32_t nx, ny, stride, pad1;
 };
 struct GpuStats {
     uint32_t built, roads, weight_sum, pad;
@@ -147,6 +147,7 @@ public:
 
     // Buildings and ground slabs from the grid, for drawing this frame.
     void record_instances(VkCommandBuffer cmd);
+    uint32_t lod_stride_ = 1;  // cells per drawn instance along each axis (before_draw)
 
     void frame_complete(uint32_t slot) override;
 
