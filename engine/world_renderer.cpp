@@ -154,7 +154,6 @@ void WorldRenderer::set_terrain(const Heightfield& h) {
     heights_ = h;
     base_ = build_mesh(h, "terrain");
     ground_details_.clear();
-    terrain_indices_ = base_.lod.chunks.empty() ? 0 : 1;
     insets_.clear();
     geometry_.hole_count = glm::uvec4(0);
     for (const Heightfield& inset : h.insets) {
@@ -200,7 +199,7 @@ void WorldRenderer::draw_sky(VkCommandBuffer cmd, const CameraState& cam, double
 
 void WorldRenderer::draw_terrain(VkCommandBuffer cmd, const FramePush& push, const CameraState& cam,
                                  double viewport_h) const {
-    if (!terrain_indices_) return;
+    if (!has_terrain()) return;
     TerrainLod::View view;
     view.view_proj = glm::dmat4(push.view_proj);
     view.camera = cam.position;

@@ -55,7 +55,7 @@ public:
     // The ground, with its insets (at most four are cut out of the base and drawn at their own resolution).
     void set_terrain(const Heightfield& heights);
     const Heightfield& terrain() const { return heights_; }
-    bool has_terrain() const { return terrain_indices_ > 0; }
+    bool has_terrain() const { return !base_.lod.chunks.empty(); }
     void set_overlay(const OverlayDesc& desc);  // call at set-up, not per frame
     void clear_overlay();
     OverlayStyle overlay_style;
@@ -107,7 +107,6 @@ private:
     TerrainMesh base_;
     std::vector<TerrainMesh> insets_;
     std::vector<TerrainLod::Detail> ground_details_;
-    uint32_t terrain_indices_ = 0;
     Heightfield heights_;
     OverlayGeometry geometry_{};
     Buffer overlay_geometry_;

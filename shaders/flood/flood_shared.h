@@ -25,7 +25,7 @@ struct FloodStatsPush {
 // size and the bed's datum (the solver stores the bed relative to it).
 struct FloodGeometry {
     vec4 origin;  // x, y: world metres of cell (0, 0)'s centre, z: cell size (m), w: datum (m)
-    uvec4 dims;   // x: nx, y: ny, z: vertex stride (cells), w: vertex columns
+    uvec4 dims;   // x: nx, y: ny, zw: unused (the water sheet's stride and row length come per draw, water.vert)
 };
 
 struct FloodParticle {

@@ -340,7 +340,7 @@ private:
     std::unique_ptr<engine::DescriptorAllocator> descriptors_;
     std::map<VkBuffer, VkDescriptorSet> stats_sets_, water_sets_, particle_sets_;
     VkDescriptorSet streak_set_ = VK_NULL_HANDLE;
-    uint32_t water_indices_ = 0, particle_count_ = 0;
+    uint32_t particle_count_ = 0;
     // The water sheet by level of detail: level l joins every stride_ * 2^l cells, its indices at first in
     // water_index_buffer_; before_draw picks the coarsest whose quads span at most 2 pixels.
     struct WaterLevel {

@@ -446,10 +446,9 @@ VkDescriptorSet FloodModule::stats_set() {
 
 void FloodModule::create_drawing(const ParamStore& p) {
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-    const uint32_t vx = (grid_.nx - 1) / stride_ + 1;
     const glm::dvec2 o = world_of_map(dem_.geo.x0, dem_.geo.y0);
     const gpu::FloodGeometry geo{glm::vec4(float(o.x), float(o.y), float(grid_.dx), float(solver_->datum() + z_shift_)),
-                                 glm::uvec4(grid_.nx, grid_.ny, stride_, vx)};
+                                 glm::uvec4(grid_.nx, grid_.ny, 0, 0)};
     geometry_ = engine::Buffer(*gpu_, sizeof(geo), storage, engine::MemoryKind::Device, "flood geometry");
     geometry_.upload(&geo, sizeof(geo));
     std::vector<uint32_t> idx;
@@ -465,7 +464,6 @@ void FloodModule::create_drawing(const ParamStore& p) {
         water_levels_.back().count = uint32_t(idx.size()) - water_levels_.back().first;
         if (std::min(lx, ly) <= 8) break;
     }
-    water_indices_ = uint32_t(idx.size());
     water_index_buffer_ = engine::Buffer(*gpu_, idx.size() * 4, VK_BUFFER_USAGE_INDEX_BUFFER_BIT, engine::MemoryKind::Device,
                                          "flood water indices");
     water_index_buffer_.upload(idx.data(), idx.size() * 4);

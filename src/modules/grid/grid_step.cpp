@@ -162,7 +162,6 @@ bool GridModule::sced_point(const Case& op, const ParamStore& p, Case& point) {
     sced_ok_ = false;
     std::vector<char> out = cascade_->out();
     if (!opf_ || out != opf_out_ || p.flag("grid.sced_n_1") != opf_n_1_ || p.number("grid.voll_per_mwh") != opf_voll_) {
-        wait_sced_job();  // (the viewer starts a solve only when none runs: nothing is in flight here)
         opf_.reset();
         opf_out_ = out;
         opf_n_1_ = p.flag("grid.sced_n_1");
