@@ -35,7 +35,9 @@ std::string format_tick(double v, double step) {
 void draw_legend(const LegendSpec& spec, const ColormapTables& tables) {
     ImDrawList* dl = ImGui::GetForegroundDrawList();
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float bar_w = 18, bar_h = std::min(220.0f, display.y * 0.4f), pad = 10;
+    // A quarter of the frame's height (at least 100 px for its tick labels, at most 220): at 960x540 two legends
+    // side by side no longer cover a third of the picture.
+    const float bar_w = 18, bar_h = std::clamp(display.y * 0.25f, 100.0f, 220.0f), pad = 10;
     const std::string title = spec.unit.empty() ? spec.quantity : spec.quantity + " (" + spec.unit + ")";
     const ImVec2 title_size = ImGui::CalcTextSize(title.c_str());
     const float box_w = std::max(title_size.x, bar_w + 70.0f) + 2 * pad;
@@ -157,6 +159,37 @@ void draw_caption(const std::string& text, float alpha, ImFont* font) {
     dl->AddRectFilled(ImVec2(pos.x - pad, pos.y - pad * 0.6f), ImVec2(pos.x + ts.x + pad, pos.y + ts.y + pad * 0.6f),
                       IM_COL32(10, 12, 16, int(190 * alpha)), 6.0f);
     dl->AddText(font, size, pos, IM_COL32(250, 250, 250, int(255 * alpha)), text.c_str(), nullptr, wrap);
+}
+
+void draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec3& world, const char* text,
+                      ImU32 background) {
+    const glm::vec4 c = view_proj * glm::vec4(world, 1.0f);
+    if (c.w <= 0) return;
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    // The world pass flips y for Vulkan's downward clip y; ImGui's y also grows downward.
+    const float sx = (c.x / c.w * 0.5f + 0.5f) * display.x, sy = (0.5f - c.y / c.w * 0.5f) * display.y;
+    if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return;
+    const ImVec2 ts = ImGui::CalcTextSize(text);
+    ImVec2 lo(sx - ts.x / 2 - 4, sy - ts.y - 6), hi(sx + ts.x / 2 + 4, sy - 2);
+    // The boxes placed so far this frame: the nearest free slot one box-height at a time, up, then down, then
+    // further (at most four away; past that it overlaps where it belongs).
+    static int frame = -1;
+    static std::vector<std::pair<ImVec2, ImVec2>> placed;
+    if (ImGui::GetFrameCount() != frame) frame = ImGui::GetFrameCount(), placed.clear();
+    const float step = hi.y - lo.y + 2;
+    for (int k = 0; k <= 8; ++k) {
+        const float dy = (k % 2 ? -1.0f : 1.0f) * float((k + 1) / 2) * step;  // 0, -1, +1, -2, +2, ...
+        bool free = true;
+        for (const auto& [a, b] : placed)
+            if (lo.x < b.x && hi.x > a.x && lo.y + dy < b.y && hi.y + dy > a.y) free = false;
+        if (free) {
+            lo.y += dy, hi.y += dy;
+            break;
+        }
+    }
+    placed.push_back({lo, hi});
+    dl->AddRectFilled(lo, hi, background, 3.0f);
+    dl->AddText(ImVec2(lo.x + 4, lo.y + 2), IM_COL32(255, 255, 255, 255), text);
 }
 
 void draw_status_lines(const std::vector<StatusLine>& lines) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <glm/glm.hpp>
 #include <imgui.h>
 
 #include "colormap.hpp"
@@ -32,6 +33,10 @@ struct StatusLine {
     ImU32 colour = IM_COL32(255, 255, 255, 255);
 };
 void draw_status_lines(const std::vector<StatusLine>& lines);
+
+// A boxed label above a world point (projected with the frame's view_proj; nothing when it is behind the camera
+// or off screen). Labels of one frame do not overlap: one that would cover an earlier one moves up above it.
+void draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec3& world, const char* text, ImU32 background);
 
 struct Series {
     std::string label;

@@ -137,22 +137,15 @@ public:
     void overlay(OverlayContext&) override {
         if (!frame_ready_) return;
         // The campus's label over its block: name, MW and PUE, or its backup state.
-        const glm::vec4 c = view_proj_ * glm::vec4(float(x_), float(y_), float(z_ + height_m()), 1.0f);
-        if (c.w <= 0) return;
-        const ImVec2 display = ImGui::GetIO().DisplaySize;
-        const float sx = (c.x / c.w * 0.5f + 0.5f) * display.x, sy = (0.5f - c.y / c.w * 0.5f) * display.y;
-        if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return;
         char text[160];
         const std::string id = instance().size() > 7 ? instance().substr(7) : instance();
         if (backup_.source == Backup::Source::Grid)
             std::snprintf(text, sizeof text, "%s  %.0f MW  PUE %.2f", id.c_str(), power_.facility_mw, power_.pue);
         else
             std::snprintf(text, sizeof text, "%s  on %s", id.c_str(), source_name(backup_.source));
-        ImDrawList* dl = ImGui::GetBackgroundDrawList();
-        const ImVec2 ts = ImGui::CalcTextSize(text);
         const ImU32 bg = backup_.source == Backup::Source::Grid ? IM_COL32(20, 40, 90, 210) : IM_COL32(140, 30, 20, 220);
-        dl->AddRectFilled(ImVec2(sx - ts.x / 2 - 4, sy - ts.y - 6), ImVec2(sx + ts.x / 2 + 4, sy - 2), bg, 3.0f);
-        dl->AddText(ImVec2(sx - ts.x / 2, sy - ts.y - 4), IM_COL32(255, 255, 255, 255), text);
+        engine::draw_world_label(ImGui::GetBackgroundDrawList(), view_proj_,
+                                 glm::vec3(float(x_), float(y_), float(z_ + height_m())), text, bg);
     }
 
     void panel(PanelContext&) override {

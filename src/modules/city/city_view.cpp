@@ -9,21 +9,14 @@ void CityModule::overlay(OverlayContext& ctx) {
         // the year banner and the density legend, which belong to a city's own scene.
         if (!view_ready_) return;
         const double z = terrain_ ? terrain_->sample(centre_[0], centre_[1]) : 0;
-        const glm::vec4 c = view_proj_ * glm::vec4(float(centre_[0]), float(centre_[1]), float(z + 300), 1.0f);
-        if (c.w <= 0) return;
-        const ImVec2 display = ImGui::GetIO().DisplaySize;
-        const float sx = (c.x / c.w * 0.5f + 0.5f) * display.x, sy = (0.5f - c.y / c.w * 0.5f) * display.y;
-        if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return;
         char text[128];
         const bool dark = ports_.served_fraction() < 0.99;
         std::snprintf(text, sizeof text, "%s  %s  %.1f GW%s", instance().substr(name().size() + 1).c_str(),
                       format_people(growth_->population()).c_str(), ports_.demand_mw() / 1000,
                       dark ? "  lights out" : "");
-        ImDrawList* dl = ImGui::GetBackgroundDrawList();
-        const ImVec2 ts = ImGui::CalcTextSize(text);
-        dl->AddRectFilled(ImVec2(sx - ts.x / 2 - 4, sy - ts.y - 6), ImVec2(sx + ts.x / 2 + 4, sy - 2),
-                          dark ? IM_COL32(140, 30, 20, 220) : IM_COL32(70, 60, 20, 210), 3.0f);
-        dl->AddText(ImVec2(sx - ts.x / 2, sy - ts.y - 4), IM_COL32(255, 255, 255, 255), text);
+        engine::draw_world_label(ImGui::GetBackgroundDrawList(), view_proj_,
+                                 glm::vec3(float(centre_[0]), float(centre_[1]), float(z + 300)), text,
+                                 dark ? IM_COL32(140, 30, 20, 220) : IM_COL32(70, 60, 20, 210));
         return;
     }
     engine::LegendSpec legend;

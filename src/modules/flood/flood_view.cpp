@@ -20,18 +20,10 @@ void FloodModule::overlay(OverlayContext& ctx) {
     if (sirens_sounded()) status.background = IM_COL32(130, 20, 20, 215);
     engine::draw_status_lines({status});
     ImDrawList* dl = ImGui::GetForegroundDrawList();
-    const ImVec2 display = ImGui::GetIO().DisplaySize;
     // Gauge and site labels only once the valley is more than a speck on the screen.
     if (!frame_ready_ || camera_distance_m_ > 20.0 * grid_.dx * std::max(grid_.nx, grid_.ny)) return;
     auto label = [&](glm::dvec3 p, const std::string& s, ImU32 bg) {
-        const glm::vec4 c = view_proj_ * glm::vec4(glm::vec3(p), 1.0f);
-        if (c.w <= 0) return;
-        // The world pass flips y for Vulkan's downward clip y; ImGui's y also grows downward.
-        const float sx = (c.x / c.w * 0.5f + 0.5f) * display.x, sy = (0.5f - c.y / c.w * 0.5f) * display.y;
-        if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return;
-        const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
-        dl->AddRectFilled(ImVec2(sx - ts.x / 2 - 4, sy - ts.y - 6), ImVec2(sx + ts.x / 2 + 4, sy - 2), bg, 3.0f);
-        dl->AddText(ImVec2(sx - ts.x / 2, sy - ts.y - 4), IM_COL32(255, 255, 255, 255), s.c_str());
+        engine::draw_world_label(dl, view_proj_, glm::vec3(p), s.c_str(), bg);
     };
     for (const Gauge& g : gauges_) {
         const glm::dvec2 w = world_of_cell(g.cell);
