@@ -161,14 +161,15 @@ void draw_caption(const std::string& text, float alpha, ImFont* font) {
     dl->AddText(font, size, pos, IM_COL32(250, 250, 250, int(255 * alpha)), text.c_str(), nullptr, wrap);
 }
 
-void draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec3& world, const char* text,
-                      ImU32 background) {
+ImVec2 draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec3& world, const char* text,
+                        ImU32 background) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
     const glm::vec4 c = view_proj * glm::vec4(world, 1.0f);
-    if (c.w <= 0) return;
+    if (c.w <= 0) return ImVec2(nan, nan);
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     // The world pass flips y for Vulkan's downward clip y; ImGui's y also grows downward.
     const float sx = (c.x / c.w * 0.5f + 0.5f) * display.x, sy = (0.5f - c.y / c.w * 0.5f) * display.y;
-    if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return;
+    if (sx < 0 || sy < 0 || sx > display.x || sy > display.y) return ImVec2(nan, nan);
     const ImVec2 ts = ImGui::CalcTextSize(text);
     ImVec2 lo(sx - ts.x / 2 - 4, sy - ts.y - 6), hi(sx + ts.x / 2 + 4, sy - 2);
     // The boxes placed so far this frame: the nearest free slot one box-height at a time, up, then down, then
@@ -190,6 +191,7 @@ void draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec
     placed.push_back({lo, hi});
     dl->AddRectFilled(lo, hi, background, 3.0f);
     dl->AddText(ImVec2(lo.x + 4, lo.y + 2), IM_COL32(255, 255, 255, 255), text);
+    return lo;
 }
 
 void draw_status_lines(const std::vector<StatusLine>& lines) {

@@ -35,8 +35,10 @@ struct StatusLine {
 void draw_status_lines(const std::vector<StatusLine>& lines);
 
 // A boxed label above a world point (projected with the frame's view_proj; nothing when it is behind the camera
-// or off screen). Labels of one frame do not overlap: one that would cover an earlier one moves up above it.
-void draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec3& world, const char* text, ImU32 background);
+// or off screen). Labels of one frame do not overlap: one that would cover an earlier one moves to the nearest free
+// slot above or below, up to four box-heights away. Returns the box's top-left corner (NaN when not drawn).
+ImVec2 draw_world_label(ImDrawList* dl, const glm::mat4& view_proj, const glm::vec3& world, const char* text,
+                        ImU32 background);
 
 struct Series {
     std::string label;

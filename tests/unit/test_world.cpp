@@ -159,3 +159,30 @@ TEST_CASE("world projection: a CRS that is unknown, geographic or not in metres 
                       "\"EPSG:4326\" is not a projected coordinate reference system (x and y in metres)");
     CHECK_THROWS_WITH(Projection("EPSG:2277", 31, -99), Catch::Contains("not metres"));  // Texas Central, US survey feet
 }
+
+TEST_CASE("world labels of one frame do not overlap, and each stays as near its point as it can", "[world]") {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(800, 600);
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    ImGui::NewFrame();
+    const glm::mat4 identity(1.0f);  // world x, y are clip coordinates: (0, 0) is the screen's centre
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    // Three labels on one point: the first where it belongs, the next one box up, the third one box down.
+    const ImVec2 a = engine::draw_world_label(dl, identity, {0, 0, 0}, "first", 0);
+    const ImVec2 b = engine::draw_world_label(dl, identity, {0, 0, 0}, "first", 0);
+    const ImVec2 c = engine::draw_world_label(dl, identity, {0, 0, 0}, "first", 0);
+    const float box_h = ImGui::CalcTextSize("first").y + 4;
+    CHECK(a.y == Approx(300 - box_h - 2));  // its bottom 2 px above the point
+    CHECK(b.y == Approx(a.y - box_h - 2));
+    CHECK(c.y == Approx(a.y + box_h + 2));
+    CHECK(b.x == a.x);
+    // One far to the side is not moved; one behind the camera is not drawn.
+    const ImVec2 d = engine::draw_world_label(dl, identity, {0.8f, 0, 0}, "first", 0);
+    CHECK(d.y == Approx(a.y));
+    CHECK(std::isnan(engine::draw_world_label(dl, glm::mat4(-1.0f), {0, 0, 0}, "first", 0).x));
+    ImGui::EndFrame();
+    ImGui::DestroyContext();
+}
