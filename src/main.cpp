@@ -102,14 +102,21 @@ Options:
 )";
 
 const char* kBenchHelp = R"(Usage: infrascape bench [--json] [--scene SCENE]
+       infrascape bench --lbm N [--json]
 
 Prints the device name, a copy kernel's bandwidth in GB/s (read + write) as the device's roofline, then
 each registered module kernel's throughput and its effective GB/s as a fraction of that roofline, then
 the frame time of a reference scene (default scenes/default.toml at 1280x720).
 
+With --lbm N, only the roofline and two lattice Boltzmann kernels on an N^3 box, for comparison with
+FluidX3D's benchmark: the data hall's step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy, walls
+all round) and a plain D3Q19 BGK FP32 step on a periodic box. --json prints lbm_hall_mlups and
+lbm_srt_mlups (million lattice updates per second) with their effective GB/s.
+
 Options:
   --json          machine-readable output
   --scene SCENE   reference scene for the frame time
+  --lbm N         LBM kernels only, on an N^3 box (N from 8 to 1024)
   --device N, --validate
 )";
 
@@ -252,6 +259,7 @@ int bench_main(Args& a) {
         if (common_option(a, opt, o.common)) continue;
         if (opt == "--json") o.json = true;
         else if (opt == "--scene") o.scene = a.next(opt);
+        else if (opt == "--lbm") o.lbm = parse_uint(opt, a.next(opt), 8, 1024);
         else unknown_option(opt, "bench");
     }
     return bench_command(o);

@@ -11,6 +11,8 @@ using uvec4 = glm::uvec4;
 #endif
 
 #define LBM_LOCAL_X 64
+#define LBM_LOCAL_Y 4
+#define LBM_LIST_LOCAL 256  // the boundary step's workgroup (one cell of the list per invocation)
 
 // LbmPush.dims.w bits.
 #define LBM_PERIODIC_X 1u
@@ -18,6 +20,7 @@ using uvec4 = glm::uvec4;
 #define LBM_PERIODIC_Z 4u
 #define LBM_THERMAL 8u
 #define LBM_TRT 16u
+#define LBM_WRITE_MOMENTS 32u  // this step writes the moments and density buffers (the last step of a batch)
 
 // Cell kinds (lbm_reference.hpp CellKind).
 #define LBM_FLUID 0u
@@ -32,6 +35,11 @@ struct LbmPush {
     vec4 force;   // xyz: uniform body force density, w: turbulent Prandtl number
     vec4 buoy;    // xyz: lattice gravity, w: thermal expansion beta (1/K)
     vec4 temps;   // x: reference temperature T0 (C), y: stored-population offset T_offset (C), z, w: 0
+};
+
+// The boundary cells' list (lbm_links.comp): the indirect dispatch of the boundary step and the list's length.
+struct LbmListHeader {
+    uvec4 dispatch;  // x, y, z: workgroups of LBM_LIST_LOCAL, w: cells in the list
 };
 
 struct LbmPatch {

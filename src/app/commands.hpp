@@ -38,6 +38,7 @@ struct BenchOptions {
     CommonOptions common;
     bool json = false;
     std::filesystem::path scene;  // the reference scene for the frame time
+    uint32_t lbm = 0;             // > 0: only the copy roofline and the LBM kernels on an lbm^3 box
 };
 int bench_command(const BenchOptions& o);
 

@@ -114,6 +114,10 @@ bench)
     expect_rc 0 "$bin" bench --json
     python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['copy_gb_per_s']>0 and d['kernels']" "$tmp/out" ||
         fail "bench --json is not valid JSON with a copy bandwidth"
+    expect_rc 0 "$bin" bench --lbm 24 --json --validate
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['lbm_n']==24 and d['lbm_hall_mlups']>0 and d['lbm_srt_mlups']>0 and d['lbm_hall_gb_per_s']>0 and d['copy_kernels']" "$tmp/out" ||
+        fail "bench --lbm 24 --json lacks lbm_hall_mlups or lbm_srt_mlups: $(cat "$tmp/out")"
+    expect_rc 2 "$bin" bench --lbm 4
     ;;
 city_corpus)
     # Malformed city values: one line each, file:line:col, exit code 2 (the memory limit's message is matched by

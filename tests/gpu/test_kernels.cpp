@@ -76,9 +76,15 @@ TEST_CASE("example diffusion kernel matches its C++ reference", "[gpu][example]"
     CHECK(gpu->validation_messages() == 0);
 }
 
-TEST_CASE("the bench's copy kernel copies exactly", "[gpu]") {
+TEST_CASE("the bench's copy kernels copy exactly", "[gpu]") {
     auto gpu = test::validated_context();
-    {
+    struct Variant {
+        const char* shader;
+        uint32_t local, per_invocation;
+    };
+    for (const Variant v : {Variant{"engine/copy.comp", 256, 1}, Variant{"engine/copy_x4.comp", 256, 4},
+                            Variant{"engine/copy_1024_x16.comp", 1024, 16}}) {
+        INFO(v.shader);
         const uint32_t words = 70000;  // not a multiple of the workgroup or the row
         std::vector<uint32_t> in(words * 4), out(words * 4, 0);
         for (size_t i = 0; i < in.size(); ++i) in[i] = uint32_t(i * 2654435761u);
@@ -86,7 +92,7 @@ TEST_CASE("the bench's copy kernel copies exactly", "[gpu]") {
         engine::Buffer dst(*gpu, in.size() * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device, "dst");
         src.upload(in.data(), in.size() * 4);
         engine::Pipeline p = engine::Pipeline::compute(
-            *gpu, "engine/copy.comp",
+            *gpu, v.shader,
             {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
              {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}},
             8, "copy");
@@ -95,13 +101,14 @@ TEST_CASE("the bench's copy kernel copies exactly", "[gpu]") {
         engine::DescriptorWriter().buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, src).buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, dst)
             .write(gpu->device(), set);
         const uint32_t row = 4096;
+        const uint32_t invocations = (words + v.per_invocation - 1) / v.per_invocation;
         gpu->submit_and_wait([&](VkCommandBuffer cmd) {
             src.use(cmd, engine::Access::ComputeRead);
             dst.use(cmd, engine::Access::ComputeWrite);
             p.bind(cmd, set);
             uint32_t push[2] = {words, row};
             p.push(cmd, push, 8);
-            engine::dispatch_2d(cmd, row, (words + row - 1) / row, 256, 1);
+            engine::dispatch_2d(cmd, row, (invocations + row - 1) / row, v.local, 1);
         });
         dst.download(out.data(), out.size() * 4);
         CHECK(out == in);

@@ -11,7 +11,7 @@ void DatacenterModule::step(StepContext& ctx) {
     const uint64_t due = uint64_t(std::floor(units_.steps_for_time(ctx.t_s + ctx.dt_s) + 1e-9));
     const uint32_t n = uint32_t(std::min<uint64_t>(due > lattice_steps_ ? due - lattice_steps_ : 0, 4000));
     if (ctx.timer && n) ctx.timer->begin(ctx.cmd, "datacenter.lbm");
-    for (uint32_t k = 0; k < n; ++k) solver_->record_step(ctx.cmd);
+    for (uint32_t k = 0; k < n; ++k) solver_->record_step(ctx.cmd, k + 1 == n);
     if (ctx.timer && n) ctx.timer->end(ctx.cmd);
     lattice_steps_ += n;
     behind_steps_ = due - lattice_steps_;

@@ -13,7 +13,7 @@
 
 namespace infrascape::datacenter {
 
-static_assert(sizeof(gpu::LbmPush) == 80 && sizeof(gpu::LbmPatch) == 32,
+static_assert(sizeof(gpu::LbmPush) == 80 && sizeof(gpu::LbmPatch) == 32 && sizeof(gpu::LbmListHeader) == 16,
               "LBM structs must match shaders/datacenter/lbm_shared.h");
 
 namespace {
@@ -49,8 +49,8 @@ uint32_t kind_of(CellKind k) {
 LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz) {
     LbmMemory m;
     const double n = double(nx) * ny * nz;
-    // Two copies of 19 + 7 populations, heat, moments (16 B), density, mask (1 B).
-    m.bytes = n * (2 * 26 * 4 + 4 + 16 + 4 + 1);
+    // Two copies of 19 + 7 populations, heat, moments (16 B), density, link word, mask (1 B).
+    m.bytes = n * (2 * 26 * 4 + 4 + 16 + 4 + 4 + 1);
     const double part = n * 7 * 4;  // the largest population buffer
     const double range = double(gpu.properties().limits.maxStorageBufferRange);
     double heap = 0;
@@ -78,11 +78,36 @@ struct LbmGpu::Impl {
     size_t n = 0;
     float t_offset = 20;
     LbmParams params;
-    engine::Buffer f[2][3], g[2], mask, patches, heat, moments, density;
-    engine::Pipeline pipe;
+    engine::Buffer f[2][3], g[2], mask, patches, heat, moments, density, links, list;
+    // The bulk step's variants (lbm_bulk.glsl), indexed by (Smagorinsky ? 1 : 0) + (heat ? 2 : 0); the boundary
+    // step (lbm_step.glsl) over the listed cells; the pass that makes the link words and the list.
+    engine::Pipeline bulk[4], boundary, links_pipe;
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
-    VkDescriptorSet sets[2]{};
+    VkDescriptorSet sets[2]{}, links_set = VK_NULL_HANDLE;
     int current = 0;
+    // The patch kinds the link words were made from.
+    std::vector<uint32_t> kinds;
+    bool links_stale = true;
+
+    void note_kinds(const std::vector<gpu::LbmPatch>& table) {
+        std::vector<uint32_t> k(table.size());
+        for (size_t i = 0; i < table.size(); ++i) k[i] = table[i].kind.x;
+        if (k != kinds) links_stale = true;
+        kinds = std::move(k);
+    }
+    void record_links(VkCommandBuffer cmd) {
+        const gpu::LbmListHeader empty{glm::uvec4(0, 1, 1, 0)};
+        list.use(cmd, engine::Access::TransferDst);
+        vkCmdUpdateBuffer(cmd, list.handle(), 0, sizeof empty, &empty);
+        list.use(cmd, engine::Access::ComputeWrite);
+        mask.use(cmd, engine::Access::ComputeRead);
+        patches.use(cmd, engine::Access::ComputeRead);
+        links.use(cmd, engine::Access::ComputeWrite);
+        links_pipe.bind(cmd, links_set);
+        links_pipe.push(cmd, push_of(params, nx, ny, nz, t_offset));
+        vkCmdDispatch(cmd, (nx + LBM_LOCAL_X - 1) / LBM_LOCAL_X, (ny + LBM_LOCAL_Y - 1) / LBM_LOCAL_Y, nz);
+        links_stale = false;
+    }
 };
 
 LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_unique<Impl>()) {
@@ -114,7 +139,9 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
     m.mask = engine::Buffer(gpu, packed.size() * 4, storage, engine::MemoryKind::Device, "lbm mask");
     m.mask.upload(packed.data(), packed.size() * 4);
     m.patches = engine::Buffer(gpu, 256 * sizeof(gpu::LbmPatch), storage, engine::MemoryKind::Device, "lbm patches");
-    set_patches(ref.patches());
+    m.links = engine::Buffer(gpu, m.n * 4, storage, engine::MemoryKind::Device, "lbm links");
+    m.list = engine::Buffer(gpu, sizeof(gpu::LbmListHeader) + m.n * 4, storage | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
+                            engine::MemoryKind::Device, "lbm boundary list");
     m.heat = engine::Buffer(gpu, m.n * 4, storage, engine::MemoryKind::Device, "lbm heat sources");
     set_heat_sources(ref.heat_sources());
     m.moments = engine::Buffer(gpu, m.n * 16, storage, engine::MemoryKind::Device, "lbm moments");
@@ -126,11 +153,30 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
 
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     std::vector<engine::Binding> bindings;
-    for (uint32_t b = 0; b < 13; ++b) bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
-    m.pipe = engine::Pipeline::compute(gpu, "datacenter/lbm_step.comp", bindings, sizeof(gpu::LbmPush), "lbm step");
+    for (uint32_t b = 0; b < 15; ++b) bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
+    const char* bulk_shaders[4] = {"datacenter/lbm_bulk_flow.comp", "datacenter/lbm_bulk_les.comp",
+                                   "datacenter/lbm_bulk_heat.comp", "datacenter/lbm_bulk_les_heat.comp"};
+    for (int v = 0; v < 4; ++v)
+        m.bulk[v] = engine::Pipeline::compute(gpu, bulk_shaders[v], bindings, sizeof(gpu::LbmPush), "lbm bulk step");
+    m.boundary = engine::Pipeline::compute(gpu, "datacenter/lbm_step.comp", bindings, sizeof(gpu::LbmPush), "lbm boundary step");
+    m.links_pipe = engine::Pipeline::compute(gpu, "datacenter/lbm_links.comp",
+                                             {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                             sizeof(gpu::LbmPush), "lbm links");
     m.descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
+    m.links_set = m.descriptors->allocate(m.links_pipe.set_layout());
+    engine::DescriptorWriter()
+        .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.mask)
+        .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.patches)
+        .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.links)
+        .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.list)
+        .write(gpu.device(), m.links_set);
+    set_patches(ref.patches());
     for (int s = 0; s < 2; ++s) {
-        m.sets[s] = m.descriptors->allocate(m.pipe.set_layout());
+        // One set serves the bulk and boundary steps: their set layouts are defined identically.
+        m.sets[s] = m.descriptors->allocate(m.boundary.set_layout());
         const int d = 1 - s;
         engine::DescriptorWriter()
             .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.f[s][0])
@@ -146,13 +192,18 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
             .buffer(10, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.heat)
             .buffer(11, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.moments)
             .buffer(12, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.density)
+            .buffer(13, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.links)
+            .buffer(14, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.list)
             .write(gpu.device(), m.sets[s]);
     }
 }
 
 LbmGpu::~LbmGpu() = default;
 
-void LbmGpu::set_params(const LbmParams& params) { impl_->params = params; }
+void LbmGpu::set_params(const LbmParams& params) {
+    if (params.periodic != impl_->params.periodic) impl_->links_stale = true;
+    impl_->params = params;
+}
 
 static std::vector<gpu::LbmPatch> patch_table(const std::vector<Patch>& patches) {
     if (patches.size() > 256) throw std::invalid_argument("LbmGpu: at most 256 patches");
@@ -164,14 +215,18 @@ static std::vector<gpu::LbmPatch> patch_table(const std::vector<Patch>& patches)
 }
 
 void LbmGpu::set_patches(const std::vector<Patch>& patches) {
+    Impl& m = *impl_;
     const std::vector<gpu::LbmPatch> table = patch_table(patches);
-    impl_->patches.upload(table.data(), table.size() * sizeof(gpu::LbmPatch));
+    m.patches.upload(table.data(), table.size() * sizeof(gpu::LbmPatch));
+    m.note_kinds(table);
 }
 
 void LbmGpu::record_patches(VkCommandBuffer cmd, const std::vector<Patch>& patches) {
+    Impl& m = *impl_;
     const std::vector<gpu::LbmPatch> table = patch_table(patches);
-    impl_->patches.use(cmd, engine::Access::TransferDst);
-    vkCmdUpdateBuffer(cmd, impl_->patches.handle(), 0, table.size() * sizeof(gpu::LbmPatch), table.data());
+    m.patches.use(cmd, engine::Access::TransferDst);
+    vkCmdUpdateBuffer(cmd, m.patches.handle(), 0, table.size() * sizeof(gpu::LbmPatch), table.data());
+    m.note_kinds(table);
 }
 
 void LbmGpu::set_heat_sources(const std::vector<float>& k) {
@@ -180,8 +235,9 @@ void LbmGpu::set_heat_sources(const std::vector<float>& k) {
     m.heat.upload(k.data(), m.n * 4);
 }
 
-void LbmGpu::record_step(VkCommandBuffer cmd) {
+void LbmGpu::record_step(VkCommandBuffer cmd, bool write_moments) {
     Impl& m = *impl_;
+    if (m.links_stale) m.record_links(cmd);
     const int s = m.current, d = 1 - s;
     for (int part = 0; part < 3; ++part) {
         m.f[s][part].use(cmd, engine::Access::ComputeRead);
@@ -189,21 +245,36 @@ void LbmGpu::record_step(VkCommandBuffer cmd) {
     }
     m.g[s].use(cmd, engine::Access::ComputeRead);
     m.g[d].use(cmd, engine::Access::ComputeWrite);
-    m.mask.use(cmd, engine::Access::ComputeRead);
-    m.patches.use(cmd, engine::Access::ComputeRead);
     m.heat.use(cmd, engine::Access::ComputeRead);
+    // Declared written on every step: the shaders may write them (synchronization validation goes by the binding).
     m.moments.use(cmd, engine::Access::ComputeWrite);
     m.density.use(cmd, engine::Access::ComputeWrite);
-    const gpu::LbmPush push = push_of(m.params, m.nx, m.ny, m.nz, m.t_offset);
-    m.pipe.bind(cmd, m.sets[s]);
-    m.pipe.push(cmd, push);
-    vkCmdDispatch(cmd, (m.nx + LBM_LOCAL_X - 1) / LBM_LOCAL_X, m.ny, m.nz);
+    gpu::LbmPush push = push_of(m.params, m.nx, m.ny, m.nz, m.t_offset);
+    if (write_moments) push.dims.w |= LBM_WRITE_MOMENTS;
+    // Every cell as bulk fluid, then the listed boundary cells over it.
+    const engine::Pipeline& bulk = m.bulk[(m.params.smagorinsky_cs > 0 ? 1 : 0) + (m.params.thermal ? 2 : 0)];
+    bulk.bind(cmd, m.sets[s]);
+    bulk.push(cmd, push);
+    vkCmdDispatch(cmd, (m.nx + LBM_LOCAL_X - 1) / LBM_LOCAL_X, (m.ny + LBM_LOCAL_Y - 1) / LBM_LOCAL_Y, m.nz);
+    // The boundary step writes over the bulk step's writes (a write-after-write barrier each).
+    for (int part = 0; part < 3; ++part) m.f[d][part].use(cmd, engine::Access::ComputeWrite);
+    m.g[d].use(cmd, engine::Access::ComputeWrite);
+    m.moments.use(cmd, engine::Access::ComputeWrite);
+    m.density.use(cmd, engine::Access::ComputeWrite);
+    m.mask.use(cmd, engine::Access::ComputeRead);
+    m.patches.use(cmd, engine::Access::ComputeRead);
+    m.links.use(cmd, engine::Access::ComputeRead);
+    m.list.use(cmd, engine::Access::IndirectBuffer);
+    m.list.use(cmd, engine::Access::ComputeRead);
+    m.boundary.bind(cmd, m.sets[s]);
+    m.boundary.push(cmd, push);
+    vkCmdDispatchIndirect(cmd, m.list.handle(), 0);
     m.current = d;
 }
 
 void LbmGpu::run(uint32_t steps) {
     impl_->ctx->submit_and_wait([&](VkCommandBuffer cmd) {
-        for (uint32_t k = 0; k < steps; ++k) record_step(cmd);
+        for (uint32_t k = 0; k < steps; ++k) record_step(cmd, k + 1 == steps);
     });
 }
 
@@ -241,36 +312,67 @@ engine::Buffer& LbmGpu::moments_buffer() { return impl_->moments; }
 engine::Buffer& LbmGpu::mask_buffer() { return impl_->mask; }
 engine::Buffer& LbmGpu::patches_buffer() { return impl_->patches; }
 
+namespace {
+
+// A hall-like case: walls all round, a warm block of cells releasing heat, buoyancy and Smagorinsky on, air moving
+// (a uniform start velocity), so every branch of the fluid path runs. Steps as the module runs them: in batches,
+// the moments written by the batch's last step only.
+BenchKernel hall_kernel(engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz) {
+    LbmParams p;
+    p.tau = 0.51f;
+    p.smagorinsky_cs = 0.16f;
+    p.beta_per_k = 3.4e-3f;
+    p.gravity = {0, 0, -1e-5f};
+    p.tau_thermal = 0.52f;
+    LbmReference hall(nx, ny, nz, p);
+    hall.initialise(1.0f, {0.02f, 0.0f, 0.0f}, 22.0f);
+    for (uint32_t z = 1; z < nz / 2; ++z)
+        for (uint32_t y = ny / 3; y < ny / 2; ++y)
+            for (uint32_t x = nx / 3; x < nx / 2; ++x) hall.set_heat_source(x, y, z, 1e-4f);
+    auto solver = std::make_shared<LbmGpu>(gpu, hall);
+    BenchKernel k;
+    k.name = "datacenter.lbm (" + std::to_string(nx) + "x" + std::to_string(ny) + "x" + std::to_string(nz) + ")";
+    k.item_unit = "lattice updates";
+    k.items = double(nx) * ny * nz;
+    // The least traffic per cell: 19 + 7 populations read and written (208 B), the link word and the heat source.
+    k.bytes = k.items * (26 * 8 + 4 + 4);
+    k.record = [solver](VkCommandBuffer cmd) { solver->record_step(cmd, false); };
+    return k;
+}
+
+// FluidX3D's benchmark case: D3Q19 BGK in FP32 on a periodic n^3 box, no heat, no walls, no force.
+BenchKernel srt_kernel(engine::Context& gpu, uint32_t n) {
+    LbmParams p;
+    p.tau = 0.6f;
+    p.collision = Collision::Bgk;
+    p.thermal = false;
+    p.periodic = {true, true, true};
+    LbmReference box(n, n, n, p);
+    box.initialise(1.0f, {0.01f, 0.0f, 0.0f}, 20.0f);
+    auto solver = std::make_shared<LbmGpu>(gpu, box);
+    BenchKernel k;
+    k.name = "datacenter.lbm srt (" + std::to_string(n) + "^3)";
+    k.item_unit = "lattice updates";
+    k.items = double(n) * n * n;
+    k.bytes = k.items * (19 * 8 + 4);  // populations read and written, the link word
+    k.record = [solver](VkCommandBuffer cmd) { solver->record_step(cmd, false); };
+    return k;
+}
+
+}  // namespace
+
 std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu) {
     std::vector<BenchKernel> out;
     const uint32_t sizes[3][3] = {{64, 64, 64}, {128, 128, 128}, {256, 128, 64}};
-    for (const auto& sz : sizes) {
-        if (!lbm_memory(gpu, sz[0], sz[1], sz[2]).fits) continue;
-        // A hall-like case: walls all round, a warm block of cells releasing heat, buoyancy and Smagorinsky on,
-        // air moving (a uniform start velocity), so every branch of the fluid path runs.
-        LbmParams p;
-        p.tau = 0.51f;
-        p.smagorinsky_cs = 0.16f;
-        p.beta_per_k = 3.4e-3f;
-        p.gravity = {0, 0, -1e-5f};
-        p.tau_thermal = 0.52f;
-        LbmReference hall(sz[0], sz[1], sz[2], p);
-        hall.initialise(1.0f, {0.02f, 0.0f, 0.0f}, 22.0f);
-        for (uint32_t z = 1; z < sz[2] / 2; ++z)
-            for (uint32_t y = sz[1] / 3; y < sz[1] / 2; ++y)
-                for (uint32_t x = sz[0] / 3; x < sz[0] / 2; ++x) hall.set_heat_source(x, y, z, 1e-4f);
-        auto solver = std::make_shared<LbmGpu>(gpu, hall);
-        BenchKernel k;
-        k.name = "datacenter.lbm (" + std::to_string(sz[0]) + "x" + std::to_string(sz[1]) + "x" + std::to_string(sz[2]) + ")";
-        k.item_unit = "lattice updates";
-        k.items = double(sz[0]) * sz[1] * sz[2];
-        // The least traffic per cell: 19 + 7 populations read and written (208 B), the mask byte, the heat source
-        // (4 B), the moments (16 B) and density (4 B) written.
-        k.bytes = k.items * (26 * 8 + 1 + 4 + 16 + 4);
-        k.record = [solver](VkCommandBuffer cmd) { solver->record_step(cmd); };
-        out.push_back(std::move(k));
-    }
+    for (const auto& sz : sizes)
+        if (lbm_memory(gpu, sz[0], sz[1], sz[2]).fits) out.push_back(hall_kernel(gpu, sz[0], sz[1], sz[2]));
     return out;
+}
+
+std::vector<BenchKernel> lbm_cube_kernels(engine::Context& gpu, uint32_t n) {
+    const LbmMemory mem = lbm_memory(gpu, n, n, n);
+    if (!mem.fits) throw std::runtime_error("an LBM box of " + std::to_string(n) + "^3 does not fit the device: " + mem.why);
+    return {hall_kernel(gpu, n, n, n), srt_kernel(gpu, n)};
 }
 
 }  // namespace infrascape::datacenter

@@ -45,8 +45,10 @@ public:
     // such as rack exhaust temperatures and failed units.
     void record_patches(VkCommandBuffer cmd, const std::vector<Patch>& patches);
 
-    void record_step(VkCommandBuffer cmd);  // one step
-    void run(uint32_t steps);               // steps in one submission, waited for
+    // One step. The moments and density buffers are written only when `write_moments` (the last step of a
+    // batch: they cost a tenth of a step's traffic).
+    void record_step(VkCommandBuffer cmd, bool write_moments = true);
+    void run(uint32_t steps);  // steps in one submission, waited for; the last writes the moments
 
     // Read back (blocking): populations as LbmReference lays them out (f_q - w_q, g_q - w_q T_offset), and the
     // moments of the last step: (ux, uy, uz, T) per cell and rho per cell.
@@ -67,5 +69,8 @@ private:
 // Bench kernels: the LBM step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy) on 64^3, 128^3 and a 256 x 128 x 64
 // hall, as many as fit the device.
 std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu);
+// `bench --lbm N`: the hall kernel and FluidX3D's plain case (D3Q19 BGK FP32, periodic) on an N^3 box, in that
+// order. Throws std::runtime_error when N^3 does not fit the device.
+std::vector<BenchKernel> lbm_cube_kernels(engine::Context& gpu, uint32_t n);
 
 }  // namespace infrascape::datacenter

@@ -1,0 +1,130 @@
+// The bulk step of the data hall's air and heat: every cell stepped as a fluid cell with 18 fluid neighbours,
+// branch-free, the same scheme as lbm_step.glsl (which then overwrites the boundary cells lbm_links.comp lists):
+// pull streaming (wrapping at every edge; a closed edge's cells are on the list), TRT or BGK with Guo forcing,
+// and, by compile-time switch, Smagorinsky (LBM_BULK_LES) and D3Q7 heat with Boussinesq buoyancy (LBM_BULK_HEAT),
+// so that a feature off costs nothing. The four variants are lbm_bulk_{flow,les,heat,les_heat}.comp.
+#include "datacenter/lbm_shared.h"
+#include "datacenter/lbm_lattice.glsl"
+
+layout(local_size_x = LBM_LOCAL_X, local_size_y = LBM_LOCAL_Y) in;
+layout(std430, binding = 0) readonly buffer FA { float fa[]; };   // q 0..6, source
+layout(std430, binding = 1) readonly buffer FB { float fb[]; };   // q 7..12
+layout(std430, binding = 2) readonly buffer FC { float fc[]; };   // q 13..18
+layout(std430, binding = 3) writeonly buffer OA { float oa[]; };  // destination
+layout(std430, binding = 4) writeonly buffer OB { float ob[]; };
+layout(std430, binding = 5) writeonly buffer OC { float oc[]; };
+layout(std430, binding = 6) readonly buffer G { float g_in[]; };     // D3Q7 heat, source
+layout(std430, binding = 7) writeonly buffer GO { float g_out[]; };  // destination
+layout(std430, binding = 10) readonly buffer Heat { float heat[]; };  // K per step per cell
+layout(std430, binding = 11) writeonly buffer Moments { vec4 moments[]; };  // ux, uy, uz, T
+layout(std430, binding = 12) writeonly buffer Density { float density[]; };
+layout(push_constant) uniform Push { LbmPush p; };
+
+float read_f(int q, uint i) {
+    if (q < 7) return fa[i];
+    if (q < 13) return fb[i];
+    return fc[i];
+}
+void write_f(int q, uint i, float v) {
+    if (q < 7) oa[i] = v;
+    else if (q < 13) ob[i] = v;
+    else oc[i] = v;
+}
+// Population q's offset in its buffer.
+uint part_offset(int q, uint n) { return uint(q < 7 ? q : q < 13 ? q - 7 : q - 13) * n; }
+
+void main() {
+    const uint nx = p.dims.x, ny = p.dims.y, nz = p.dims.z;
+    const uint x = gl_GlobalInvocationID.x, y = gl_GlobalInvocationID.y, z = gl_GlobalInvocationID.z;
+    if (x >= nx || y >= ny || z >= nz) return;
+    const uint plane = nx * ny;
+    const uint c = z * plane + y * nx + x;
+    const uint n = plane * nz;
+
+    const uint sx_m = x == 0u ? nx - 1u : x - 1u, sx_p = x + 1u == nx ? 0u : x + 1u;
+    const uint sy_m = (y == 0u ? ny - 1u : y - 1u) * nx, sy_0 = y * nx, sy_p = (y + 1u == ny ? 0u : y + 1u) * nx;
+    const uint sz_m = (z == 0u ? nz - 1u : z - 1u) * plane, sz_0 = z * plane, sz_p = (z + 1u == nz ? 0u : z + 1u) * plane;
+#define SRC(cx, cy, cz) (((cz) > 0 ? sz_m : (cz) < 0 ? sz_p : sz_0) + ((cy) > 0 ? sy_m : (cy) < 0 ? sy_p : sy_0) + \
+                         ((cx) > 0 ? sx_m : (cx) < 0 ? sx_p : x))
+    float f[19];
+#define PULL(q, cx, cy, cz) f[q] = read_f(q, part_offset(q, n) + SRC(cx, cy, cz));
+    FOR_Q(PULL)
+    float drho = 0.0;
+    vec3 j = vec3(0.0);
+#define MOMENT(q, cx, cy, cz) drho += f[q]; j += vec3(cx, cy, cz) * f[q];
+    FOR_Q(MOMENT)
+    const float rho = 1.0 + drho;
+    vec3 force = p.force.xyz;
+#ifdef LBM_BULK_HEAT
+    float g[7];
+#define PULL_G(q, cx, cy, cz) g[q] = g_in[uint(q) * n + SRC(cx, cy, cz)];
+    FOR_G(PULL_G)
+    float theta = 0.0;
+#define THETA(q, cx, cy, cz) theta += g[q];
+    FOR_G(THETA)
+    const float t = p.temps.y + theta;
+    force += -p.buoy.w * (t - p.temps.x) * p.buoy.xyz;
+#endif
+    const vec3 u = (j + 0.5 * force) / rho;
+    const float usq = dot(u, u);
+    float feq[19];
+#define FEQ(q, cx, cy, cz) feq[q] = feq_shifted(q, drho, rho, u, usq);
+    FOR_Q(FEQ)
+
+    float tau_plus = p.relax.x;
+#ifdef LBM_BULK_LES
+    float pxx = 0.0, pyy = 0.0, pzz = 0.0, pxy = 0.0, pxz = 0.0, pyz = 0.0;
+#define PI_NEQ(q, cx, cy, cz)               \
+    {                                       \
+        const float d = f[q] - feq[q];      \
+        pxx += float(cx * cx) * d;          \
+        pyy += float(cy * cy) * d;          \
+        pzz += float(cz * cz) * d;          \
+        pxy += float(cx * cy) * d;          \
+        pxz += float(cx * cz) * d;          \
+        pyz += float(cy * cz) * d;          \
+    }
+    FOR_Q(PI_NEQ)
+    pxx += force.x * u.x;
+    pyy += force.y * u.y;
+    pzz += force.z * u.z;
+    pxy += 0.5 * (force.x * u.y + force.y * u.x);
+    pxz += 0.5 * (force.x * u.z + force.z * u.x);
+    pyz += 0.5 * (force.y * u.z + force.z * u.y);
+    const float norm = sqrt(pxx * pxx + pyy * pyy + pzz * pzz + 2.0 * (pxy * pxy + pxz * pxz + pyz * pyz));
+    tau_plus = smagorinsky_tau(p.relax.x, norm, rho, p.relax.z);
+#endif
+    const float tau_minus = (p.dims.w & LBM_TRT) != 0u ? 0.5 + p.relax.y / (tau_plus - 0.5) : tau_plus;
+    const float wp = 1.0 / tau_plus, wm = 1.0 / tau_minus;
+    const float uf = dot(u, force);
+    const float kp = 1.0 - 0.5 * wp, km = 1.0 - 0.5 * wm;
+    write_f(0, c, f[0] - wp * (f[0] - feq[0]) + kp * W[0] * (-3.0 * uf));
+#define COLLIDE_PAIR(q)                                                                       \
+    {                                                                                         \
+        const vec3 cq = vec3(CX[q], CY[q], CZ[q]);                                            \
+        const float cu = dot(cq, u), cf = dot(cq, force);                                     \
+        const float s_plus = W[q] * (-3.0 * uf + 9.0 * cu * cf);                              \
+        const float s_minus = W[q] * 3.0 * cf;                                                \
+        const float fp = 0.5 * (f[q] + f[q + 1]), fm = 0.5 * (f[q] - f[q + 1]);               \
+        const float ep = 0.5 * (feq[q] + feq[q + 1]), em = 0.5 * (feq[q] - feq[q + 1]);       \
+        const float relax_p = wp * (fp - ep), relax_m = wm * (fm - em);                       \
+        write_f(q, part_offset(q, n) + c, f[q] - relax_p - relax_m + kp * s_plus + km * s_minus);         \
+        write_f(q + 1, part_offset(q + 1, n) + c, f[q + 1] - relax_p + relax_m + kp * s_plus - km * s_minus); \
+    }
+    FOR_PAIRS(COLLIDE_PAIR)
+#ifdef LBM_BULK_HEAT
+    const float nu_t = (tau_plus - p.relax.x) / 3.0;
+    const float wg = 1.0 / (p.relax.w + 4.0 * nu_t / p.force.w);
+    const float src = heat[c];
+#define COLLIDE_G(q, cx, cy, cz) g_out[uint(q) * n + c] = g[q] - wg * (g[q] - geq_shifted(q, theta, t, u)) + WT[q] * src;
+    FOR_G(COLLIDE_G)
+#endif
+    if ((p.dims.w & LBM_WRITE_MOMENTS) != 0u) {
+#ifdef LBM_BULK_HEAT
+        moments[c] = vec4(u, t);
+#else
+        moments[c] = vec4(u, p.temps.x);
+#endif
+        density[c] = rho;
+    }
+}

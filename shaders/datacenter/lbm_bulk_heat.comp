@@ -1,0 +1,4 @@
+#version 450
+// The LBM bulk step (lbm_bulk.glsl), variant heat.
+#define LBM_BULK_HEAT
+#include "datacenter/lbm_bulk.glsl"
