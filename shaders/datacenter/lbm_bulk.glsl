@@ -1,6 +1,7 @@
-// The bulk step of the data hall's air and heat: every cell stepped as a fluid cell with 18 fluid neighbours,
-// branch-free, the same scheme as lbm_step.glsl (which then overwrites the boundary cells lbm_links.comp lists):
-// pull streaming (wrapping at every edge; a closed edge's cells are on the list), TRT or BGK with Guo forcing,
+// The bulk step of the data hall's air and heat: every cell stepped as a fluid cell, branch-free, the same scheme
+// as lbm_step.glsl (which then overwrites the cells lbm_links.comp lists; lbm_keep.comp restores solid cells):
+// pull streaming with half-way bounce-back off resting walls and closed edges (the cell's link word picks the
+// address: the cell's own opposite population instead of the neighbour's), TRT or BGK with Guo forcing,
 // and, by compile-time switch, Smagorinsky (LBM_BULK_LES) and D3Q7 heat with Boussinesq buoyancy (LBM_BULK_HEAT),
 // so that a feature off costs nothing. The four variants are lbm_bulk_{flow,les,heat,les_heat}.comp.
 #include "datacenter/lbm_shared.h"
@@ -18,6 +19,7 @@ layout(std430, binding = 7) writeonly buffer GO { float g_out[]; };  // destinat
 layout(std430, binding = 10) readonly buffer Heat { float heat[]; };  // K per step per cell
 layout(std430, binding = 11) writeonly buffer Moments { vec4 moments[]; };  // ux, uy, uz, T
 layout(std430, binding = 12) writeonly buffer Density { float density[]; };
+layout(std430, binding = 13) readonly buffer Links { uint links[]; };  // lbm_links.comp
 layout(push_constant) uniform Push { LbmPush p; };
 
 float read_f(int q, uint i) {
@@ -46,8 +48,11 @@ void main() {
     const uint sz_m = (z == 0u ? nz - 1u : z - 1u) * plane, sz_0 = z * plane, sz_p = (z + 1u == nz ? 0u : z + 1u) * plane;
 #define SRC(cx, cy, cz) (((cz) > 0 ? sz_m : (cz) < 0 ? sz_p : sz_0) + ((cy) > 0 ? sy_m : (cy) < 0 ? sy_p : sy_0) + \
                          ((cx) > 0 ? sx_m : (cx) < 0 ? sx_p : x))
+    const uint word = links[c];
+#define LINKED(q) ((word & (1u << uint(8 + q))) != 0u)
+#define OPP(q) ((q) == 0 ? 0 : ((q) & 1) != 0 ? (q) + 1 : (q) - 1)
     float f[19];
-#define PULL(q, cx, cy, cz) f[q] = read_f(q, part_offset(q, n) + SRC(cx, cy, cz));
+#define PULL(q, cx, cy, cz) f[q] = read_f(q, LINKED(q) ? part_offset(OPP(q), n) + c : part_offset(q, n) + SRC(cx, cy, cz));
     FOR_Q(PULL)
     float drho = 0.0;
     vec3 j = vec3(0.0);
@@ -57,7 +62,7 @@ void main() {
     vec3 force = p.force.xyz;
 #ifdef LBM_BULK_HEAT
     float g[7];
-#define PULL_G(q, cx, cy, cz) g[q] = g_in[uint(q) * n + SRC(cx, cy, cz)];
+#define PULL_G(q, cx, cy, cz) g[q] = g_in[LINKED(q) ? uint(OPP(q)) * n + c : uint(q) * n + SRC(cx, cy, cz)];
     FOR_G(PULL_G)
     float theta = 0.0;
 #define THETA(q, cx, cy, cz) theta += g[q];

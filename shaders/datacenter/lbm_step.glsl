@@ -6,11 +6,10 @@
 // flow populations are split over three buffers (q 0-6, 7-12, 13-18) so that no binding exceeds the 128 MiB a
 // storage buffer may span on llvmpipe.
 //
-// It runs over the list lbm_links.comp makes: every cell that is not a fluid cell with 18 fluid neighbours (solid,
-// supply, return, or next to a solid or a closed edge). The bulk step (lbm_bulk.glsl) has already stepped every
-// cell as plain fluid; this pass overwrites the listed cells with the full scheme, and puts a solid cell's
-// populations back as they were. Splitting the two matters on a SIMD CPU device (llvmpipe), which executes every
-// branch of a shader for every cell, taken or not.
+// It runs over the list lbm_links.comp makes: supplies, returns, and fluid cells next to a fan face or a moving
+// wall. The bulk step (lbm_bulk.glsl) has already stepped every cell as fluid with resting walls; this pass
+// overwrites the listed cells with the full scheme. Splitting the two matters on a SIMD CPU device (llvmpipe),
+// which executes every branch of a shader for every cell, taken or not.
 #include "datacenter/lbm_shared.h"
 #include "datacenter/lbm_lattice.glsl"
 
@@ -120,18 +119,6 @@ void main() {
     const uint word = links[c];
     const LbmPatch self = patches[word & 0xffu];
     const uint kind = self.kind.x;
-    if (solid_kind(kind)) {
-        // Unchanged (the bulk step wrote over them).
-#define KEEP(q, cx, cy, cz) write_f(q, c, read_f(q, c));
-        FOR_Q(KEEP)
-#define KEEP_G(q, cx, cy, cz) g_out[uint(q) * n + c] = g_in[uint(q) * n + c];
-        if (thermal) { FOR_G(KEEP_G) }
-        if (write_moments) {
-            moments[c] = vec4(self.u_t.xyz, kind == LBM_INLET ? self.u_t.w : p.temps.x);
-            density[c] = 1.0;
-        }
-        return;
-    }
     const ivec3 xc = ivec3(x, y, z);
     t_self_known = false;
 

@@ -78,28 +78,32 @@ struct LbmGpu::Impl {
     size_t n = 0;
     float t_offset = 20;
     LbmParams params;
-    engine::Buffer f[2][3], g[2], mask, patches, heat, moments, density, links, list;
+    engine::Buffer f[2][3], g[2], mask, patches, heat, moments, density, links, list, keep_list;
     // The bulk step's variants (lbm_bulk.glsl), indexed by (Smagorinsky ? 1 : 0) + (heat ? 2 : 0); the boundary
-    // step (lbm_step.glsl) over the listed cells; the pass that makes the link words and the list.
-    engine::Pipeline bulk[4], boundary, links_pipe;
+    // step (lbm_step.glsl) and the solid cells' restore (lbm_keep.comp) over their lists; the pass that makes the
+    // link words and the lists (lbm_links.comp).
+    engine::Pipeline bulk[4], boundary, keep, links_pipe;
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
     VkDescriptorSet sets[2]{}, links_set = VK_NULL_HANDLE;
     int current = 0;
-    // The patch kinds the link words were made from.
+    // The patch kinds the link words were made from (with a bit for a wall that moves).
     std::vector<uint32_t> kinds;
     bool links_stale = true;
 
     void note_kinds(const std::vector<gpu::LbmPatch>& table) {
         std::vector<uint32_t> k(table.size());
-        for (size_t i = 0; i < table.size(); ++i) k[i] = table[i].kind.x;
+        for (size_t i = 0; i < table.size(); ++i)
+            k[i] = table[i].kind.x | (table[i].u_t.x != 0 || table[i].u_t.y != 0 || table[i].u_t.z != 0 ? 0x100u : 0u);
         if (k != kinds) links_stale = true;
         kinds = std::move(k);
     }
     void record_links(VkCommandBuffer cmd) {
         const gpu::LbmListHeader empty{glm::uvec4(0, 1, 1, 0)};
-        list.use(cmd, engine::Access::TransferDst);
-        vkCmdUpdateBuffer(cmd, list.handle(), 0, sizeof empty, &empty);
-        list.use(cmd, engine::Access::ComputeWrite);
+        for (engine::Buffer* b : {&list, &keep_list}) {
+            b->use(cmd, engine::Access::TransferDst);
+            vkCmdUpdateBuffer(cmd, b->handle(), 0, sizeof empty, &empty);
+            b->use(cmd, engine::Access::ComputeWrite);
+        }
         mask.use(cmd, engine::Access::ComputeRead);
         patches.use(cmd, engine::Access::ComputeRead);
         links.use(cmd, engine::Access::ComputeWrite);
@@ -142,6 +146,8 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
     m.links = engine::Buffer(gpu, m.n * 4, storage, engine::MemoryKind::Device, "lbm links");
     m.list = engine::Buffer(gpu, sizeof(gpu::LbmListHeader) + m.n * 4, storage | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
                             engine::MemoryKind::Device, "lbm boundary list");
+    m.keep_list = engine::Buffer(gpu, sizeof(gpu::LbmListHeader) + m.n * 4, storage | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
+                                 engine::MemoryKind::Device, "lbm solid list");
     m.heat = engine::Buffer(gpu, m.n * 4, storage, engine::MemoryKind::Device, "lbm heat sources");
     set_heat_sources(ref.heat_sources());
     m.moments = engine::Buffer(gpu, m.n * 16, storage, engine::MemoryKind::Device, "lbm moments");
@@ -153,17 +159,19 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
 
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     std::vector<engine::Binding> bindings;
-    for (uint32_t b = 0; b < 15; ++b) bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
+    for (uint32_t b = 0; b < 16; ++b) bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
     const char* bulk_shaders[4] = {"datacenter/lbm_bulk_flow.comp", "datacenter/lbm_bulk_les.comp",
                                    "datacenter/lbm_bulk_heat.comp", "datacenter/lbm_bulk_les_heat.comp"};
     for (int v = 0; v < 4; ++v)
         m.bulk[v] = engine::Pipeline::compute(gpu, bulk_shaders[v], bindings, sizeof(gpu::LbmPush), "lbm bulk step");
     m.boundary = engine::Pipeline::compute(gpu, "datacenter/lbm_step.comp", bindings, sizeof(gpu::LbmPush), "lbm boundary step");
+    m.keep = engine::Pipeline::compute(gpu, "datacenter/lbm_keep.comp", bindings, sizeof(gpu::LbmPush), "lbm solid restore");
     m.links_pipe = engine::Pipeline::compute(gpu, "datacenter/lbm_links.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
-                                              {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                              {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
                                              sizeof(gpu::LbmPush), "lbm links");
     m.descriptors = std::make_unique<engine::DescriptorAllocator>(gpu);
     m.links_set = m.descriptors->allocate(m.links_pipe.set_layout());
@@ -172,10 +180,11 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
         .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.patches)
         .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.links)
         .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.list)
+        .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.keep_list)
         .write(gpu.device(), m.links_set);
     set_patches(ref.patches());
     for (int s = 0; s < 2; ++s) {
-        // One set serves the bulk and boundary steps: their set layouts are defined identically.
+        // One set serves the bulk, boundary and restore passes: their set layouts are defined identically.
         m.sets[s] = m.descriptors->allocate(m.boundary.set_layout());
         const int d = 1 - s;
         engine::DescriptorWriter()
@@ -194,6 +203,7 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
             .buffer(12, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.density)
             .buffer(13, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.links)
             .buffer(14, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.list)
+            .buffer(15, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.keep_list)
             .write(gpu.device(), m.sets[s]);
     }
 }
@@ -251,24 +261,27 @@ void LbmGpu::record_step(VkCommandBuffer cmd, bool write_moments) {
     m.density.use(cmd, engine::Access::ComputeWrite);
     gpu::LbmPush push = push_of(m.params, m.nx, m.ny, m.nz, m.t_offset);
     if (write_moments) push.dims.w |= LBM_WRITE_MOMENTS;
-    // Every cell as bulk fluid, then the listed boundary cells over it.
+    // Every cell as fluid with resting walls, then the listed cells over it: the boundary step, the solid cells.
     const engine::Pipeline& bulk = m.bulk[(m.params.smagorinsky_cs > 0 ? 1 : 0) + (m.params.thermal ? 2 : 0)];
+    m.links.use(cmd, engine::Access::ComputeRead);
     bulk.bind(cmd, m.sets[s]);
     bulk.push(cmd, push);
     vkCmdDispatch(cmd, (m.nx + LBM_LOCAL_X - 1) / LBM_LOCAL_X, (m.ny + LBM_LOCAL_Y - 1) / LBM_LOCAL_Y, m.nz);
-    // The boundary step writes over the bulk step's writes (a write-after-write barrier each).
-    for (int part = 0; part < 3; ++part) m.f[d][part].use(cmd, engine::Access::ComputeWrite);
-    m.g[d].use(cmd, engine::Access::ComputeWrite);
-    m.moments.use(cmd, engine::Access::ComputeWrite);
-    m.density.use(cmd, engine::Access::ComputeWrite);
-    m.mask.use(cmd, engine::Access::ComputeRead);
-    m.patches.use(cmd, engine::Access::ComputeRead);
-    m.links.use(cmd, engine::Access::ComputeRead);
-    m.list.use(cmd, engine::Access::IndirectBuffer);
-    m.list.use(cmd, engine::Access::ComputeRead);
-    m.boundary.bind(cmd, m.sets[s]);
-    m.boundary.push(cmd, push);
-    vkCmdDispatchIndirect(cmd, m.list.handle(), 0);
+    const std::pair<const engine::Pipeline*, engine::Buffer*> passes[2] = {{&m.boundary, &m.list}, {&m.keep, &m.keep_list}};
+    for (const auto& [pipe, list] : passes) {
+        // Each writes over the writes before it (a write-after-write barrier each).
+        for (int part = 0; part < 3; ++part) m.f[d][part].use(cmd, engine::Access::ComputeWrite);
+        m.g[d].use(cmd, engine::Access::ComputeWrite);
+        m.moments.use(cmd, engine::Access::ComputeWrite);
+        m.density.use(cmd, engine::Access::ComputeWrite);
+        m.mask.use(cmd, engine::Access::ComputeRead);
+        m.patches.use(cmd, engine::Access::ComputeRead);
+        list->use(cmd, engine::Access::IndirectBuffer);
+        list->use(cmd, engine::Access::ComputeRead);
+        pipe->bind(cmd, m.sets[s]);
+        pipe->push(cmd, push);
+        vkCmdDispatchIndirect(cmd, list->handle(), 0);
+    }
     m.current = d;
 }
 
