@@ -6,8 +6,7 @@ namespace infrascape::datacenter {
 // [SECTION] Exports
 void DatacenterModule::export_results(const fs::path& dir, double t_s, const ParamStore&) {
     // The latest state, synchronously.
-    const std::vector<float> m = solver_->moments();
-    std::memcpy(host_moments_.data(), m.data(), host_moments_.size() * 4);
+    probe_ = solver_->probes_now();
     solve_racks_from_air();
     std::ofstream racks(dir / "racks.csv");
     racks << "rack,row,position,x_m,y_m,it_kw,inlet_c_mean,inlet_c_max,outlet_c,hottest_gpu_c,throttled_gpus\n" << std::setprecision(6);
@@ -24,6 +23,8 @@ void DatacenterModule::export_results(const fs::path& dir, double t_s, const Par
         for (double q : unit_series_[i]) cool << ',' << q;
         cool << ',' << series_[i][4] << ',' << series_[i][5] << '\n';
     }
+    // The whole field, read back for the files only.
+    const std::vector<float> m = solver_->moments();
     const size_t n = size_t(nx_) * ny_ * nz_;
     std::vector<float> temp(n), vel(3 * n);
     const double to_m_s = units_.velocity_to_m_s(1.0);

@@ -175,7 +175,10 @@ public:
 
     void frame_complete(uint32_t slot) override;
 
-    float temp_at(uint32_t i, uint32_t j, uint32_t k) const { return host_moments_[4 * cell(i, j, k) + 3]; }
+    // The probes the racks' and units' solve reads (LbmGpu::set_probes): one group per patch (its cells), then
+    // one per rack and server (the strip of cells in front of it). probe_ holds each group's sum of T (C).
+    void set_probes(double initial_c);
+    double probe_mean(size_t group, size_t cells) const { return cells ? probe_[group] / double(cells) : supply_c_; }
 
     void solve_racks_from_air();
 
@@ -253,7 +256,9 @@ private:
     std::array<engine::Buffer, engine::kFramesInFlight> readback_;
     std::array<bool, engine::kFramesInFlight> pending_{};
     std::array<double, engine::kFramesInFlight> pending_t_{};
-    std::vector<float> host_moments_;
+    std::vector<double> probe_;             // per probe group: sum of T (C)
+    std::vector<size_t> patch_cells_;       // per patch: cells
+    std::vector<size_t> rack_probe_base_;   // per rack: the group of its first server's strip
 
     double it_kw_ = 0, air_heat_kw_ = 0, heat_removed_kw_ = 0, lost_compute_ = 0, rti_ = 0;
     double stored_j_ = 0, stored_t_s_ = -1;

@@ -53,14 +53,35 @@ void DatacenterModule::attach(AttachContext& ctx) {
     solver_->set_patches(patches_);
     mask_ = ref_->mask();
     ref_.reset();  // the GPU holds the state now
-    host_moments_.assign(size_t(nx_) * ny_ * nz_ * 4, 0.0f);
-    for (size_t c = 0; c < host_moments_.size() / 4; ++c) host_moments_[4 * c + 3] = float(p.number("datacenter.supply_c"));
+    set_probes(p.number("datacenter.supply_c"));
     for (auto& rb : readback_)
-        rb = engine::Buffer(*gpu_, host_moments_.size() * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
-                            "datacenter moments readback");
+        rb = engine::Buffer(*gpu_, solver_->probe_bytes(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
+                            "datacenter probe readback");
     sync_live(p);
     solve_racks_from_air();
     create_drawing(p, ctx.info);
+}
+
+void DatacenterModule::set_probes(double initial_c) {
+    std::vector<std::vector<uint32_t>> groups(256);
+    for (size_t c = 0; c < mask_.size(); ++c) groups[mask_[c]].push_back(uint32_t(c));
+    patch_cells_.assign(256, 0);
+    for (size_t m = 0; m < 256; ++m) patch_cells_[m] = groups[m].size();
+    rack_probe_base_.clear();
+    for (const Rack& r : racks_) {
+        rack_probe_base_.push_back(groups.size());
+        const uint32_t j = r.faces_north ? std::min(r.body.j1, ny_ - 1) : (r.body.j0 > 0 ? r.body.j0 - 1 : 0);
+        for (int s = 0; s < r.config.servers; ++s) {
+            const double h = server_centre_height_m(r.config, s);
+            const uint32_t k = uint32_t(std::clamp(std::floor(h / cell_), 0.0, double(nz_ - 1)));
+            std::vector<uint32_t> strip;
+            for (uint32_t i = r.body.i0; i < r.body.i1; ++i) strip.push_back(uint32_t(cell(i, j, k)));
+            groups.push_back(std::move(strip));
+        }
+    }
+    solver_->set_probes(groups);
+    probe_.resize(groups.size());
+    for (size_t g = 0; g < groups.size(); ++g) probe_[g] = initial_c * double(groups[g].size());
 }
 
 void DatacenterModule::build_geometry(const ParamStore& p, const WorldInfo& info) {

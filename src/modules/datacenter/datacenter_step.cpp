@@ -16,12 +16,14 @@ void DatacenterModule::step(StepContext& ctx) {
     lattice_steps_ += n;
     behind_steps_ = due - lattice_steps_;
     slot_ = ctx.slot;
-    // The air for the racks' next solve: copied at every window's end (the last copy of a frame wins).
+    // The air for the racks' next solve, reduced on the GPU to the probes' sums (a few hundred numbers): at every
+    // window's end (the last copy of a frame wins).
     const uint32_t slot = slot_ % engine::kFramesInFlight;
-    engine::Buffer& m = solver_->moments_buffer();
+    solver_->record_probes(ctx.cmd);
+    engine::Buffer& m = solver_->probe_buffer();
     m.use(ctx.cmd, engine::Access::TransferSrc);
     readback_[slot].use(ctx.cmd, engine::Access::TransferDst);
-    const VkBufferCopy all{0, 0, host_moments_.size() * 4};
+    const VkBufferCopy all{0, 0, solver_->probe_bytes()};
     vkCmdCopyBuffer(ctx.cmd, m.handle(), readback_[slot].handle(), 1, &all);
     readback_[slot].use(ctx.cmd, engine::Access::HostRead);
     pending_[slot] = true;
@@ -100,7 +102,7 @@ void DatacenterModule::frame_complete(uint32_t slot) {
     slot %= engine::kFramesInFlight;
     if (!pending_[slot]) return;
     readback_[slot].invalidate();
-    std::memcpy(host_moments_.data(), readback_[slot].mapped(), host_moments_.size() * 4);
+    probe_ = solver_->probe_sums(static_cast<const float*>(readback_[slot].mapped()));
     pending_[slot] = false;
     host_t_s_ = pending_t_[slot];
     // Racks from the air in front of them; the exhaust patches follow on the next step.
@@ -109,16 +111,12 @@ void DatacenterModule::frame_complete(uint32_t slot) {
 }
 
 void DatacenterModule::solve_racks_from_air() {
-    for (Rack& r : racks_) {
-        const uint32_t j = r.faces_north ? std::min(r.body.j1, ny_ - 1) : (r.body.j0 > 0 ? r.body.j0 - 1 : 0);
+    for (size_t ri = 0; ri < racks_.size(); ++ri) {
+        Rack& r = racks_[ri];
         std::vector<ServerInput> inputs(size_t(r.config.servers));
         r.server_inlet_c.assign(inputs.size(), 0.0);
         for (int s = 0; s < r.config.servers; ++s) {
-            const double h = server_centre_height_m(r.config, s);
-            const uint32_t k = uint32_t(std::clamp(std::floor(h / cell_), 0.0, double(nz_ - 1)));
-            double sum = 0;
-            for (uint32_t i = r.body.i0; i < r.body.i1; ++i) sum += temp_at(i, j, k);
-            const double t_in = sum / double(r.body.i1 - r.body.i0);
+            const double t_in = probe_mean(rack_probe_base_[ri] + size_t(s), r.body.i1 - r.body.i0);
             inputs[size_t(s)].inlet_c = t_in;
             inputs[size_t(s)].liquid_fraction = r.liquid_fraction;
             inputs[size_t(s)].coolant_c = coolant_c_;
@@ -142,11 +140,9 @@ void DatacenterModule::solve_racks_from_air() {
     auto mean_over = [&](auto pred) {
         double s = 0;
         size_t n = 0;
-        for (uint32_t k = 0; k < nz_; ++k)
-            for (uint32_t j = 0; j < ny_; ++j)
-                for (uint32_t i = 0; i < nx_; ++i)
-                    if (pred(mask_[cell(i, j, k)])) s += temp_at(i, j, k), ++n;
-        return n ? s / n : supply_c_;
+        for (size_t m = 0; m < 256; ++m)
+            if (patch_cells_[m] && pred(uint8_t(m))) s += probe_[m], n += patch_cells_[m];
+        return n ? s / double(n) : supply_c_;
     };
     const double shared_return = containment_ ? mean_over([&](uint8_t m) { return m == returns_; }) : 0.0;
     for (size_t u = 0; u < units_list_.size(); ++u) {
@@ -173,9 +169,9 @@ void DatacenterModule::solve_racks_from_air() {
     // Heat the units remove, from the hall's energy balance: what the racks put into the air minus what the air
     // keeps (the change of its enthalpy between readbacks); shared among the working units by airflow.
     double stored_k = 0;
-    for (size_t c = 0; c < mask_.size(); ++c) {
-        const CellKind k = patches_[mask_[c]].kind;
-        if (k == CellKind::Fluid || k == CellKind::Outlet) stored_k += host_moments_[4 * c + 3];
+    for (size_t m = 0; m < patches_.size(); ++m) {
+        const CellKind k = patches_[m].kind;
+        if (patch_cells_[m] && (k == CellKind::Fluid || k == CellKind::Outlet)) stored_k += probe_[m];
     }
     const AirProperties air;
     const double stored_j = stored_k * air.density_kg_per_m3 * air.cp_j_per_kg_k * cell_ * cell_ * cell_;

@@ -19,6 +19,7 @@ static_assert(sizeof(gpu::LbmPush) == 80 && sizeof(gpu::LbmPatch) == 32 && sizeo
 namespace {
 
 constexpr uint32_t kParts[3][2] = {{0, 7}, {7, 13}, {13, 19}};  // population ranges of the three buffers
+constexpr uint32_t kProbeChunk = 256;  // cells per probe chunk (lbm_probe.comp)
 
 gpu::LbmPush push_of(const LbmParams& p, uint32_t nx, uint32_t ny, uint32_t nz, float t_offset) {
     uint32_t flags = 0;
@@ -83,6 +84,14 @@ struct LbmGpu::Impl {
     // step (lbm_step.glsl) and the solid cells' restore (lbm_keep.comp) over their lists; the pass that makes the
     // link words and the lists (lbm_links.comp).
     engine::Pipeline bulk[4], boundary, keep, links_pipe;
+    // Probes (lbm_probe.comp): chunks of at most kProbeChunk cells of one group.
+    engine::Pipeline probe_pipe;
+    engine::Buffer probe_cells, probe_chunks, probe_sums;
+    VkDescriptorSet probe_set = VK_NULL_HANDLE;
+    std::vector<uint32_t> chunk_group;  // per chunk
+    std::vector<size_t> group_cells;    // per group
+    size_t groups = 0;
+    float probe_offset = 0;  // subtracted on the GPU, added back in probe_sums
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
     VkDescriptorSet sets[2]{}, links_set = VK_NULL_HANDLE;
     int current = 0;
@@ -319,6 +328,88 @@ std::vector<float> LbmGpu::density() const {
     std::vector<float> out(m.n);
     const_cast<engine::Buffer&>(m.density).download(out.data(), out.size() * 4);
     return out;
+}
+
+void LbmGpu::set_probes(const std::vector<std::vector<uint32_t>>& groups) {
+    Impl& m = *impl_;
+    std::vector<uint32_t> cells;
+    std::vector<glm::uvec2> chunks;
+    m.chunk_group.clear();
+    m.group_cells.clear();
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        m.group_cells.push_back(groups[gi].size());
+        for (size_t k = 0; k < groups[gi].size(); k += kProbeChunk) {
+            chunks.emplace_back(uint32_t(cells.size() + k), uint32_t(std::min<size_t>(kProbeChunk, groups[gi].size() - k)));
+            m.chunk_group.push_back(uint32_t(gi));
+        }
+        for (uint32_t c : groups[gi]) {
+            if (c >= m.n) throw std::invalid_argument("LbmGpu::set_probes: a cell index is outside the grid");
+            cells.push_back(c);
+        }
+    }
+    m.groups = groups.size();
+    m.probe_offset = m.params.reference_c;
+    const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                       VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    // Never empty: a buffer needs a size.
+    cells.resize(std::max<size_t>(cells.size(), 1));
+    chunks.resize(std::max<size_t>(chunks.size(), 1));
+    m.probe_cells = engine::Buffer(*m.ctx, cells.size() * 4, storage, engine::MemoryKind::Device, "lbm probe cells");
+    m.probe_cells.upload(cells.data(), cells.size() * 4);
+    m.probe_chunks = engine::Buffer(*m.ctx, chunks.size() * 8, storage, engine::MemoryKind::Device, "lbm probe chunks");
+    m.probe_chunks.upload(chunks.data(), chunks.size() * 8);
+    m.probe_sums = engine::Buffer(*m.ctx, chunks.size() * 4, storage, engine::MemoryKind::Device, "lbm probe sums");
+    if (!m.probe_pipe) {
+        const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
+        m.probe_pipe = engine::Pipeline::compute(*m.ctx, "datacenter/lbm_probe.comp",
+                                                 {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                                  {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                                  {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                                  {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                                 8, "lbm probes");
+    }
+    m.probe_set = m.descriptors->allocate(m.probe_pipe.set_layout());
+    engine::DescriptorWriter()
+        .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.moments)
+        .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.probe_cells)
+        .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.probe_chunks)
+        .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, m.probe_sums)
+        .write(m.ctx->device(), m.probe_set);
+}
+
+void LbmGpu::record_probes(VkCommandBuffer cmd) {
+    Impl& m = *impl_;
+    if (m.chunk_group.empty()) return;
+    m.moments.use(cmd, engine::Access::ComputeRead);
+    m.probe_cells.use(cmd, engine::Access::ComputeRead);
+    m.probe_chunks.use(cmd, engine::Access::ComputeRead);
+    m.probe_sums.use(cmd, engine::Access::ComputeWrite);
+    struct {
+        uint32_t chunks;
+        float offset;
+    } push{uint32_t(m.chunk_group.size()), m.probe_offset};
+    m.probe_pipe.bind(cmd, m.probe_set);
+    m.probe_pipe.push(cmd, push);
+    vkCmdDispatch(cmd, (push.chunks + 63) / 64, 1, 1);
+}
+
+engine::Buffer& LbmGpu::probe_buffer() { return impl_->probe_sums; }
+size_t LbmGpu::probe_bytes() const { return std::max<size_t>(impl_->chunk_group.size(), 1) * 4; }
+
+std::vector<double> LbmGpu::probe_sums(const float* partials) const {
+    const Impl& m = *impl_;
+    std::vector<double> sums(m.groups, 0.0);
+    for (size_t k = 0; k < m.chunk_group.size(); ++k) sums[m.chunk_group[k]] += double(partials[k]);
+    for (size_t g = 0; g < m.groups; ++g) sums[g] += double(m.group_cells[g]) * double(m.probe_offset);
+    return sums;
+}
+
+std::vector<double> LbmGpu::probes_now() {
+    Impl& m = *impl_;
+    m.ctx->submit_and_wait([&](VkCommandBuffer cmd) { record_probes(cmd); });
+    std::vector<float> partials(probe_bytes() / 4);
+    m.probe_sums.download(partials.data(), partials.size() * 4);
+    return probe_sums(partials.data());
 }
 
 engine::Buffer& LbmGpu::moments_buffer() { return impl_->moments; }

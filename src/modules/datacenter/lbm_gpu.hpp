@@ -56,6 +56,15 @@ public:
     std::vector<float> temperature_populations() const;
     std::vector<float> moments() const;  // 4 per cell
     std::vector<float> density() const;
+    // Temperature sums over fixed groups of cells (each a list of cell indices), reduced on the GPU: after a step
+    // that wrote the moments, record_probes fills probe_buffer() with probe_bytes() of partial sums, and
+    // probe_sums turns a copy of them into each group's sum of T (C, in double). probes_now does it all, blocking.
+    void set_probes(const std::vector<std::vector<uint32_t>>& groups);
+    void record_probes(VkCommandBuffer cmd);
+    engine::Buffer& probe_buffer();
+    size_t probe_bytes() const;
+    std::vector<double> probe_sums(const float* partials) const;
+    std::vector<double> probes_now();
     // The moments buffer (vec4 per cell, written by the last step) for drawing and readback copies.
     engine::Buffer& moments_buffer();
     engine::Buffer& mask_buffer();     // one byte per cell, four to a uint
