@@ -25,7 +25,8 @@ struct SweGpu::Impl {
     SweGrid grid;
     float datum = 0;
     engine::Buffer state[3], bed, sources, ledger, speed, slopes, clock, partials;
-    engine::Pipeline pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
+    // The step (swe_step.comp) and its first-order-only build (swe_step_first.comp), which share set layouts.
+    engine::Pipeline pipe, first_pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
     VkDescriptorSet reduce_sets[3]{};
     uint32_t reduce_per_invocation = 4, reduce_groups = 1;
     // The adaptive clock (enable_clock): per-slot logs in host-visible memory, written by the clock passes.
@@ -78,8 +79,9 @@ struct SweGpu::Impl {
         state[out].use(cmd, engine::Access::ComputeWrite);
         ledger.use(cmd, engine::Access::ComputeWrite);
         if (p.dims.w & SWE_CLOCK) clock.use(cmd, engine::Access::ComputeRead);
-        pipe.bind(cmd, step_set(in, out, start));
-        pipe.push(cmd, p);
+        const engine::Pipeline& step = (p.dims.w & (SWE_STAGE1 | SWE_STAGE2)) ? pipe : first_pipe;
+        step.bind(cmd, step_set(in, out, start));
+        step.push(cmd, p);
         engine::dispatch_2d(cmd, grid.nx, grid.ny, SWE_LOCAL, SWE_LOCAL);
     }
     bool infiltrating = false;
@@ -134,6 +136,8 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     std::vector<engine::Binding> step_bindings;
     for (uint32_t b = 0; b < 8; ++b) step_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
     m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp", step_bindings, sizeof(gpu::SwePush), "flood step");
+    m.first_pipe =
+        engine::Pipeline::compute(gpu, "flood/swe_step_first.comp", step_bindings, sizeof(gpu::SwePush), "flood first-order step");
     m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
