@@ -350,6 +350,8 @@ double infiltration_capacity(const GreenAmpt& soil, double f_m, double dt) {
 //   (hu, hv) <- (hu, hv) / (1 + dt g n^2 |u| / h^(4/3)),
 // a point-implicit treatment of the friction term that never reverses the flow and stays stable as h -> 0.
 void apply_sources(const SweGrid& grid, SweState& s, double dt, const StepSources& src, StepReport& rep) {
+    // The inertial scheme's hu, hv are face discharges with friction already in them: only the water changes here.
+    const bool momenta = !grid.inertial;
     const double cell_area = grid.dx * grid.dx;
     const size_t n = grid.cells();
     std::vector<double> inflow_m_per_s;
@@ -375,16 +377,19 @@ void apply_sources(const SweGrid& grid, SweState& s, double dt, const StepSource
         if (infiltrating && h > 0.0) {
             const GreenAmpt& soil = soil_cells ? grid.soil_per_cell[k] : grid.infiltration;
             const double df = std::min(h, infiltration_capacity(soil, s.infiltrated_m[k], dt));
-            if (df > 0.0) {
+            if (df > 0.0 && momenta) {
                 const double keep = (h - df) / h;  // the infiltrated water takes its momentum with it
                 s.hu[k] *= keep;
                 s.hv[k] *= keep;
+            }
+            if (df > 0.0) {
                 h -= df;
                 s.infiltrated_m[k] += df;
                 infiltrated_m += df;
             }
         }
         s.h[k] = h;
+        if (!momenta) continue;
         if (h <= kDryDepth) {
             s.hu[k] = 0.0;
             s.hv[k] = 0.0;
@@ -461,7 +466,7 @@ double max_wave_speed(const SweGrid& grid, const SweState& s) {
         const double h = s.h[k];
         if (h <= kDryDepth) continue;
         const double c = std::sqrt(grid.g * h);
-        smax = std::max(smax, std::max(std::abs(s.hu[k] / h), std::abs(s.hv[k] / h)) + c);
+        smax = std::max(smax, grid.inertial ? c : std::max(std::abs(s.hu[k] / h), std::abs(s.hv[k] / h)) + c);
     }
     return smax;
 }
@@ -475,7 +480,7 @@ double max_wave_speed(const SweGrid& grid, const SweState& s) {
 // Math. Sci. 5, for their 2D scheme), kept by each forward-Euler stage of Heun's SSP scheme
 // (kCfl2DSecondOrder = 0.25). Measured: no clipping in any test.
 double cfl_time_step(const SweGrid& grid, const SweState& s, double cfl, double max_dt) {
-    if (cfl <= 0.0) cfl = grid.second_order ? kCfl2DSecondOrder : kCfl2D;
+    if (cfl <= 0.0) cfl = grid.inertial ? kInertialAlpha : grid.second_order ? kCfl2DSecondOrder : kCfl2D;
     const double smax = max_wave_speed(grid, s);
     if (smax * max_dt <= cfl * grid.dx) return max_dt;
     return cfl * grid.dx / smax;
@@ -493,8 +498,118 @@ double stored_volume(const SweGrid& grid, const SweState& s) {
 // scheme, so positivity and the lake-at-rest balance carry over unchanged at wet/dry fronts, where the
 // Hancock half-step predictor needs extra fixes (its predicted face depths can go negative). Cost: two flux
 // passes per step. Then sources and friction (first-order operator splitting).
+// [SECTION] The local-inertial scheme (Bates, Horritt & Fewtrell 2010, J. Hydrol. 387, 33-45), as LISFLOOD-FP's
+// "acceleration" solver: the shallow-water momentum equation without its advection term, solved for the
+// discharge per unit width q at each face on a staggered grid, with Manning friction taken semi-implicitly and
+// the q-centred weighting of de Almeida, Bates, Freer & Souvignet (2012, Water Resour. Res. 48, W05528, eq. 7):
+//   q' = (q_th - g h_f dt d(eta)/dx) / (1 + g n^2 dt |q| / h_f^(7/3)),
+//   q_th = theta q + (1 - theta) (q_prev + q_next) / 2,   h_f = max(eta_l, eta_r) - max(z_l, z_r),
+// with q_prev and q_next the discharges of the faces before and after along the flow direction (the face's own
+// where there is none); no flow across a face where h_f <= kDryDepth. Then continuity,
+// h' = h + dt (q_W - q_E + q_S - q_N) / dx, and the rain, inflow and infiltration of apply_sources. A face's
+// Manning n is the mean of its two cells'. So that no depth goes negative, a face may carry at most a quarter of
+// its donor cell's water in one step (|q'| <= h_donor dx / (4 dt)). A closed edge carries nothing. An open edge
+// lets water out only, as if the water surface went on past the edge at the slope it has towards it (from the
+// inward neighbour to the edge cell; none if it rises): the face formula against a ghost cell that much lower,
+// with the edge cell's opposite face discharge standing in for the edge's own last value.
+namespace {
+
+double inertial_face(double q, double q_th, double eta_l, double eta_r, double z_l, double z_r, double h_l, double h_r,
+                     double gn2, double g, double dt, double dx) {
+    const double hf = std::max(eta_l, eta_r) - std::max(z_l, z_r);
+    if (hf <= kDryDepth) return 0.0;
+    const double q1 = (q_th - g * hf * dt * (eta_r - eta_l) / dx) / (1.0 + dt * gn2 * std::abs(q) / std::pow(hf, 7.0 / 3.0));
+    const double cap = 0.25 * dx / dt;
+    return q1 > 0.0 ? std::min(q1, cap * h_l) : std::max(q1, -cap * h_r);
+}
+
+// The discharge out of the domain through an open edge, per unit width (>= 0), for the edge cell (h, z) whose
+// inward neighbour has surface eta_in and whose face opposite the edge carries q_in outward.
+double inertial_open_edge(double h, double z, double eta_in, double q_in, double gn2, double g, double dt, double dx) {
+    const double eta = h + z;
+    const double drop = std::max(0.0, eta_in - eta);  // the surface's fall over one cell towards the edge
+    const double q = std::max(0.0, q_in);
+    return std::max(0.0, inertial_face(q, q, eta, eta - drop, z, z - drop, h, 0.0, gn2, g, dt, dx));
+}
+
+StepReport inertial_step(const SweGrid& grid, SweState& s, double dt, const StepSources& src) {
+    const uint32_t nx = grid.nx, ny = grid.ny;
+    const size_t n = grid.cells();
+    const double g = grid.g, dx = grid.dx, th = grid.inertial_theta;
+    const bool per_cell = !grid.manning_per_cell.empty();
+    auto gn2 = [&](size_t k) {
+        const double m = per_cell ? grid.manning_per_cell[k] : grid.manning_n;
+        return g * m * m;
+    };
+    auto eta = [&](size_t k) { return s.h[k] + grid.z[k]; };
+    // New face discharges from the old state: East faces (hu) and North faces (hv) inside the domain.
+    std::vector<double> qe(n, 0.0), qn(n, 0.0);
+    for (uint32_t j = 0; j < ny; ++j)
+        for (uint32_t i = 0; i < nx; ++i) {
+            const size_t k = grid.index(i, j);
+            if (i + 1 < nx) {
+                const double q = s.hu[k];
+                const double q_prev = i > 0 ? s.hu[k - 1] : q, q_next = i + 2 < nx ? s.hu[k + 1] : q;
+                const double q_th = th * q + (1.0 - th) * 0.5 * (q_prev + q_next);
+                qe[k] = inertial_face(q, q_th, eta(k), eta(k + 1), grid.z[k], grid.z[k + 1], s.h[k], s.h[k + 1],
+                                      0.5 * (gn2(k) + gn2(k + 1)), g, dt, dx);
+            }
+            if (j + 1 < ny) {
+                const double q = s.hv[k];
+                const double q_prev = j > 0 ? s.hv[k - nx] : q, q_next = j + 2 < ny ? s.hv[k + nx] : q;
+                const double q_th = th * q + (1.0 - th) * 0.5 * (q_prev + q_next);
+                qn[k] = inertial_face(q, q_th, eta(k), eta(k + nx), grid.z[k], grid.z[k + nx], s.h[k], s.h[k + nx],
+                                      0.5 * (gn2(k) + gn2(k + nx)), g, dt, dx);
+            }
+        }
+    // Open edges: outward discharge per unit width at each edge cell (index by Edge).
+    auto open = [&](Edge e) { return grid.boundary[size_t(e)] == Boundary::Open; };
+    StepReport rep;
+    std::vector<double> h(s.h);
+    for (uint32_t j = 0; j < ny; ++j)
+        for (uint32_t i = 0; i < nx; ++i) {
+            const size_t k = grid.index(i, j);
+            double q_w = i > 0 ? qe[k - 1] : 0.0, q_e = i + 1 < nx ? qe[k] : 0.0;
+            double q_s = j > 0 ? qn[k - nx] : 0.0, q_n = j + 1 < ny ? qn[k] : 0.0;
+            if (i == 0 && open(Edge::West)) {
+                const double out = nx > 1 ? inertial_open_edge(s.h[k], grid.z[k], eta(k + 1), -s.hu[k], gn2(k), g, dt, dx) : 0.0;
+                q_w = -out;
+                rep.outflow_edge_m3[size_t(Edge::West)] += out * dx * dt;
+            }
+            if (i + 1 == nx && open(Edge::East)) {
+                const double out = nx > 1 ? inertial_open_edge(s.h[k], grid.z[k], eta(k - 1), s.hu[k - 1], gn2(k), g, dt, dx) : 0.0;
+                q_e = out;
+                rep.outflow_edge_m3[size_t(Edge::East)] += out * dx * dt;
+            }
+            if (j == 0 && open(Edge::South)) {
+                const double out = ny > 1 ? inertial_open_edge(s.h[k], grid.z[k], eta(k + nx), -s.hv[k], gn2(k), g, dt, dx) : 0.0;
+                q_s = -out;
+                rep.outflow_edge_m3[size_t(Edge::South)] += out * dx * dt;
+            }
+            if (j + 1 == ny && open(Edge::North)) {
+                const double out = ny > 1 ? inertial_open_edge(s.h[k], grid.z[k], eta(k - nx), s.hv[k - nx], gn2(k), g, dt, dx) : 0.0;
+                q_n = out;
+                rep.outflow_edge_m3[size_t(Edge::North)] += out * dx * dt;
+            }
+            h[k] = s.h[k] + dt * ((q_w - q_e) + (q_s - q_n)) / dx;
+            if (h[k] < 0.0) {
+                rep.clipped_m3 -= h[k] * dx * dx;
+                h[k] = 0.0;
+            }
+        }
+    s.h.swap(h);
+    s.hu.swap(qe);
+    s.hv.swap(qn);
+    for (double v : rep.outflow_edge_m3) rep.outflow_m3 += v;
+    apply_sources(grid, s, dt, src, rep);
+    return rep;
+}
+
+}  // namespace
+
 StepReport swe_step(const SweGrid& grid, SweState& s, double dt, const StepSources& src) {
     check_step(grid, s, src);
+    if (grid.inertial) return inertial_step(grid, s, dt, src);
     // Scratch buffers kept between calls (per thread): fresh multi-megabyte vectors every step cost more in
     // page faults than the arithmetic. The GPU equivalent is the ping-pong and slope buffers allocated once.
     struct Scratch {

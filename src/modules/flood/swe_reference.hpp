@@ -67,6 +67,7 @@ inline constexpr double kDryDepth = 1e-6;           // m; below this a cell is d
 inline constexpr double kCfl2D = 0.45;              // Courant number for the first-order scheme
 inline constexpr double kCfl2DSecondOrder = 0.25;   // ... for the second-order scheme (positivity, see .cpp)
 inline constexpr double kOpenOutflowFroude = 0.03;  // outward Froude number from which an open edge is free
+inline constexpr double kInertialAlpha = 0.7;       // Bates et al. (2010) eq. 12: dt = alpha dx / sqrt(g h_max)
 
 enum class Edge : uint32_t { West = 0, East = 1, South = 2, North = 3 };
 enum class Boundary : uint32_t {
@@ -100,6 +101,15 @@ struct SweGrid {
     std::vector<double> manning_per_cell;  // optional, nx * ny (>= 0); overrides manning_n
     double g = 9.81;            // m / s^2
     bool second_order = false;  // MUSCL + Heun (SSP-RK2) instead of first-order Godunov + Euler
+    // The local-inertial scheme of Bates, Horritt & Fewtrell (2010) instead of finite volumes (see inertial_step in
+    // swe_reference.cpp). The state's hu and hv then hold the discharges per unit width at the cell's East and
+    // North faces (m^2/s), not cell momenta.
+    bool inertial = false;
+    // de Almeida et al. (2012) weighting of the inertial scheme's face discharge against its two neighbours along
+    // the flow direction: 1 is Bates et al.'s original (and LISFLOOD-FP's default); below 1 it damps the
+    // oscillations of shallow, nearly frictionless flows, but on a bumpy 2D bed 0.7 needs a time step of at most
+    // 0.5 dx / sqrt(g h) (tests: 0.9 is stable at kInertialAlpha).
+    double inertial_theta = 1.0;
     Limiter limiter = Limiter::Minmod;
     GreenAmpt infiltration;                // soil everywhere, unless soil_per_cell is given
     std::vector<GreenAmpt> soil_per_cell;  // optional, nx * ny; overrides `infiltration`
@@ -134,10 +144,11 @@ struct StepReport {
     double clipped_m3 = 0.0;      // volume added by clipping negative depths to 0 (0 under CFL)
 };
 
-// Largest max(|u|, |v|) + sqrt(g h) over wet cells (m/s); 0 when everything is dry.
+// Largest max(|u|, |v|) + sqrt(g h) over wet cells (m/s), or sqrt(g h) for the inertial scheme (Bates et al.
+// 2010 eq. 12); 0 when everything is dry.
 double max_wave_speed(const SweGrid& grid, const SweState& state);
 
-// dt = cfl * dx / max_wave_speed; cfl = 0 picks kCfl2D or kCfl2DSecondOrder from grid.second_order. Returns
+// dt = cfl * dx / max_wave_speed; cfl = 0 picks kCfl2D, kCfl2DSecondOrder or kInertialAlpha by scheme. Returns
 // max_dt when the domain is dry or the speed is tiny.
 double cfl_time_step(const SweGrid& grid, const SweState& state, double cfl = 0.0, double max_dt = 1.0);
 
