@@ -1,5 +1,6 @@
 #version 450
-// After each clocked step: the new state's largest wave speed max(|u|, |v|) + sqrt(g h) and its water, and the
+// After each clocked step: the new state's largest wave speed max(|u|, |v|) + sqrt(g h) (sqrt(g h) for the inertial
+// scheme) and its water, and the
 // step's ledger terms (outflow, infiltration, rain, inflow), summed per subgroup into the partials the clock pass
 // (swe_clock.comp) reduces. Each invocation first sums a run of consecutive cells, then the subgroup reduces;
 // there is no barrier() and no shared memory: llvmpipe runs compute shaders with a barrier several times slower,
@@ -23,7 +24,10 @@ void main() {
     for (uint k = first; k < last; ++k) {
         const vec4 c = s[k];
         const vec4 l = ledger[k];
-        if (c.x > 1e-6) speed = max(speed, max(abs(c.y / c.x), abs(c.z / c.x)) + sqrt(p.g.x * c.x));
+        // The inertial scheme's time step goes by sqrt(g h) alone (Bates et al. 2010 eq. 12); its y, z are face
+        // discharges.
+        const float u = p.n.z != 0u ? 0.0 : max(abs(c.y / c.x), abs(c.z / c.x));
+        if (c.x > 1e-6) speed = max(speed, u + sqrt(p.g.x * c.x));
         sums += vec4(c.x, l.x, l.y, l.z);
         inflow += l.w;
     }

@@ -20,6 +20,8 @@ using uvec4 = glm::uvec4;
 #define SWE_CLOCK 16u        // dt comes from the clock buffer (the GPU's CFL step)
 #define SWE_MANNING_CELLS 32u  // g n^2 per cell from the sources buffer (.z) instead of step.w
 #define SWE_FORCING_TABLE 64u  // the storm and the inflows come from the clock (evaluated at each step's middle)
+#define SWE_INERTIAL 128u      // the local-inertial scheme (swe_inertial.comp): hu, hv are East/North face discharges,
+                               // and the wave speed of the time step is sqrt(g h)
 #define SWE_REDUCE_LOCAL 256  // swe_reduce.comp's workgroup; subgroups have at least 4 invocations, so a workgroup
 #define SWE_REDUCE_SLOTS 64   // writes at most 64 partials (one per subgroup)
 
@@ -30,6 +32,7 @@ struct SwePush {
     vec4 storm;     // a Gaussian storm cell this step: x, y centre (m from cell (0,0)'s centre), z radius (m), w peak (m/s)
     uvec4 inflow_cells;  // up to four point inflows this step: cell index, or 0xffffffff for none
     vec4 inflow_rates;   // their discharge spread over the cell (m/s)
+    vec4 scheme;         // x: the inertial scheme's theta (de Almeida et al. 2012), y, z, w: 0
 };
 
 // The adaptive clock (swe_clock.comp, and swe_step.comp with SWE_CLOCK). Before each step a one-workgroup
@@ -61,7 +64,7 @@ struct SweLogEntry {
 };
 
 struct SweReducePush {
-    uvec4 n;  // x: cells, y: cells per invocation, z, w: 0
+    uvec4 n;  // x: cells, y: cells per invocation, z: 1 for the inertial scheme (wave speed sqrt(g h)), w: 0
     vec4 g;   // x: g (m/s^2), y, z, w: 0
 };
 

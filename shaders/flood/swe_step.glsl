@@ -135,16 +135,7 @@ Flux edge_flux(uint e, Flux f, bool on_edge) {
     return f;
 }
 
-// Green-Ampt capacity over one step (swe_reference.cpp infiltration_capacity).
-float infiltration_capacity(float f_m, float dt) {
-    const float ks = p.sources.y;
-    if (ks <= 0.0) return 0.0;
-    const float kdt = ks * dt;
-    const float b = f_m - 0.5 * kdt;
-    const float c = 2.0 * kdt * (f_m + p.sources.z * p.sources.w);
-    const float root = sqrt(b * b + c);
-    return b < 0.0 ? root - b : c / (b + root);
-}
+#include "flood/swe_sources.glsl"
 
 // This cell's update, and its ledger terms for the reduction (swe_reduce.comp).
 void update_cell(uint i, uint j, float dt) {
@@ -224,34 +215,9 @@ void update_cell(uint i, uint j, float dt) {
 
     // Sources (swe_reference.cpp apply_sources): rain and inflows, infiltration limited by the water there,
     // then semi-implicit Manning friction.
-    const vec4 sk = src[k];
-    const bool wall = sk.x < 0.0;  // a NODATA wall (swe_gpu.cpp set_sources): no rain
-    float rain = wall ? 0.0 : p.sources.x + sk.x;
-    // The storm and the inflows: from the clock (evaluated at this step's middle) or from the push constants.
-    const bool table = (p.dims.w & SWE_FORCING_TABLE) != 0u;
-    const vec4 storm = table ? clock.storm : p.storm;
-    if (!wall && storm.z > 0.0 && storm.w > 0.0) {  // hydrograph.hpp StormCell: peak exp(-(r/R)^2), none beyond 3 R
-        const vec2 d = (vec2(float(i), float(j)) * dx - storm.xy) / storm.z;
-        const float r2 = dot(d, d);
-        if (r2 <= 9.0) rain += storm.w * exp(-r2);
-    }
-    float inflow = sk.y;
-    const float gn2 = (p.dims.w & SWE_MANNING_CELLS) != 0u ? sk.z : p.step.w;  // Manning per cell or uniform
-    for (int e = 0; e < 4; ++e)
-        if ((table ? clock.inflow_cells[e] : p.inflow_cells[e]) == k) inflow += table ? clock.inflow_rates[e] : p.inflow_rates[e];
-    h += rain * dt + inflow * dt;
-    float infiltrated = 0.0;
-    if ((p.dims.w & SWE_INFILTRATION) != 0u && h > 0.0) {
-        const float df = min(h, infiltration_capacity(f_m, dt));
-        if (df > 0.0) {
-            const float keep = (h - df) / h;
-            hu *= keep;
-            hv *= keep;
-            h -= df;
-            f_m += df;
-            infiltrated = df;
-        }
-    }
+    float infiltrated, rain_dt, inflow_dt;
+    add_sources(i, j, k, dt, h, hu, hv, f_m, true, infiltrated, rain_dt, inflow_dt);
+    const float gn2 = (p.dims.w & SWE_MANNING_CELLS) != 0u ? src[k].z : p.step.w;  // Manning per cell or uniform
     if (h <= kDry) {
         hu = 0.0;
         hv = 0.0;
@@ -262,7 +228,7 @@ void update_cell(uint i, uint j, float dt) {
         hv /= factor;
     }
     s_out[k] = vec4(h, hu, hv, f_m);
-    ledger[k] = vec4(outflow, infiltrated, rain * dt, inflow * dt);
+    ledger[k] = vec4(outflow, infiltrated, rain_dt, inflow_dt);
 }
 
 void main() {

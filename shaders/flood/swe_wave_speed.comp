@@ -1,5 +1,6 @@
 #version 450
-// The largest wave speed max(|u|, |v|) + sqrt(g h) over wet cells, for the CFL time step (swe_reference.cpp
+// The largest wave speed max(|u|, |v|) + sqrt(g h) (the inertial scheme: sqrt(g h)) over wet cells, for the CFL
+// time step (swe_reference.cpp
 // max_wave_speed): a shared-memory tree reduction per workgroup, then one atomicMax per workgroup on the float's
 // bits (non-negative IEEE floats order like their bit patterns as unsigned integers).
 #include "flood/swe_shared.h"
@@ -16,7 +17,8 @@ void main() {
     float speed = 0.0;
     if (i < p.dims.x && j < p.dims.y) {
         const vec4 c = s[j * p.dims.x + i];
-        if (c.x > 1e-6) speed = max(abs(c.y / c.x), abs(c.z / c.x)) + sqrt(p.step.z * c.x);
+        const float u = (p.dims.w & SWE_INERTIAL) != 0u ? 0.0 : max(abs(c.y / c.x), abs(c.z / c.x));
+        if (c.x > 1e-6) speed = u + sqrt(p.step.z * c.x);
     }
     const uint l = gl_LocalInvocationIndex;
     part[l] = speed;

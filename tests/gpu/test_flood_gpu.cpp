@@ -53,11 +53,15 @@ SweState initial(const SweGrid& g) {
 TEST_CASE("GPU flood step equals the C++ reference on the same run", "[gpu][flood]") {
     auto gpu = test::validated_context();
     SweGrid g = valley(44, 36);  // not a multiple of the 16 x 16 workgroup
-    const int order = GENERATE(1, 2);
+    // 1, 2: finite volumes of that order; 3, 4: the inertial scheme with theta 1 and 0.9.
+    const int order = GENERATE(1, 2, 3, 4);
     g.second_order = order == 2;
+    g.inertial = order >= 3;
+    g.inertial_theta = order == 4 ? 0.9 : 1.0;
     g.limiter = Limiter::VanLeer;
-    INFO("order " << order);
+    INFO("scheme " << order);
     SweState ref = initial(g);
+    // (The initial state is still: zero momenta and zero face discharges alike.)
     SweGpu dev(*gpu, g, ref);
     StepSources src;
     src.rain_m_per_s = 50.0 / 3.6e6;  // 50 mm/h
@@ -90,7 +94,8 @@ TEST_CASE("GPU flood step equals the C++ reference on the same run", "[gpu][floo
     REQUIRE(wet > 100);
     CHECK(dh < 1e-4 * h_max);
     CHECK(dq < 1e-4 * q_max);
-    CHECK(df < 1e-4 * f_max);
+    // Infiltration is limited by the water there: on a thin film the depth's float rounding shows in F too.
+    CHECK(df < 1e-4 * f_max + dh);
     CHECK(gpu->validation_messages() == 0);
 }
 
@@ -185,9 +190,10 @@ TEST_CASE("GPU clock: the steps the GPU chooses equal the reference's CFL steps 
           "[gpu][flood]") {
     auto gpu = test::validated_context();
     SweGrid g = valley(44, 36);
-    const int order = GENERATE(1, 2);
+    const int order = GENERATE(1, 2, 3);  // 3: the inertial scheme (its time step goes by sqrt(g h) alone)
     g.second_order = order == 2;
-    INFO("order " << order);
+    g.inertial = order == 3;
+    INFO("scheme " << order);
     SweState ref = initial(g);
     SweGpu dev(*gpu, g, ref);
     StepSources src;
@@ -238,11 +244,14 @@ TEST_CASE("GPU clock: the steps the GPU chooses equal the reference's CFL steps 
 
     const SweState got = dev.state();
     double h_max = 0, dh = 0;
+    size_t at = 0, off = 0;
     for (size_t k = 0; k < g.cells(); ++k) {
         h_max = std::max(h_max, ref.h[k]);
-        dh = std::max(dh, std::abs(got.h[k] - ref.h[k]));
+        if (std::abs(got.h[k] - ref.h[k]) > dh) dh = std::abs(got.h[k] - ref.h[k]), at = k;
+        off += std::abs(got.h[k] - ref.h[k]) > 2e-4 * h_max;
     }
-    INFO("max |dh| " << dh << " of " << h_max << " m");
+    INFO("max |dh| " << dh << " of " << h_max << " m at cell " << at % g.nx << ", " << at / g.nx << " (h " << ref.h[at]
+                     << " m, " << off << " cells off)");
     CHECK(dh < 2e-4 * h_max);
     // The ledger the GPU logged: the same terms as the reference's, and a closed balance.
     CHECK(rain == Approx(ledger.rain_m3).epsilon(1e-4));

@@ -14,7 +14,7 @@
 
 namespace infrascape::flood {
 
-static_assert(sizeof(gpu::SwePush) == 96, "SwePush must match shaders/flood/swe_shared.h");
+static_assert(sizeof(gpu::SwePush) == 112, "SwePush must match shaders/flood/swe_shared.h");
 static_assert(sizeof(gpu::SweClock) == 80 && sizeof(gpu::SwePartial) == 32 && sizeof(gpu::SweLogEntry) == 32 &&
                   sizeof(gpu::SweClockPush) == 48,
               "the clock's structs must match shaders/flood/swe_shared.h");
@@ -25,8 +25,9 @@ struct SweGpu::Impl {
     SweGrid grid;
     float datum = 0;
     engine::Buffer state[3], bed, sources, ledger, speed, slopes, clock, partials;
-    // The step (swe_step.comp) and its first-order-only build (swe_step_first.comp), which share set layouts.
-    engine::Pipeline pipe, first_pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
+    // The step (swe_step.comp), its first-order-only build (swe_step_first.comp) and the inertial scheme's step
+    // (swe_inertial.comp), which share set layouts.
+    engine::Pipeline pipe, first_pipe, inertial_pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
     VkDescriptorSet reduce_sets[3]{};
     uint32_t reduce_per_invocation = 4, reduce_groups = 1;
     // The adaptive clock (enable_clock): per-slot logs in host-visible memory, written by the clock passes.
@@ -79,7 +80,9 @@ struct SweGpu::Impl {
         state[out].use(cmd, engine::Access::ComputeWrite);
         ledger.use(cmd, engine::Access::ComputeWrite);
         if (p.dims.w & SWE_CLOCK) clock.use(cmd, engine::Access::ComputeRead);
-        const engine::Pipeline& step = (p.dims.w & (SWE_STAGE1 | SWE_STAGE2)) ? pipe : first_pipe;
+        const engine::Pipeline& step = (p.dims.w & SWE_INERTIAL)                  ? inertial_pipe
+                                       : (p.dims.w & (SWE_STAGE1 | SWE_STAGE2)) ? pipe
+                                                                                : first_pipe;
         step.bind(cmd, step_set(in, out, start));
         step.push(cmd, p);
         engine::dispatch_2d(cmd, grid.nx, grid.ny, SWE_LOCAL, SWE_LOCAL);
@@ -138,6 +141,8 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp", step_bindings, sizeof(gpu::SwePush), "flood step");
     m.first_pipe =
         engine::Pipeline::compute(gpu, "flood/swe_step_first.comp", step_bindings, sizeof(gpu::SwePush), "flood first-order step");
+    m.inertial_pipe =
+        engine::Pipeline::compute(gpu, "flood/swe_inertial.comp", step_bindings, sizeof(gpu::SwePush), "flood inertial step");
     m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
@@ -171,7 +176,8 @@ void SweGpu::enable_clock(const ClockConfig& config) {
     if (config.log_slots == 0 || config.log_capacity == 0 || !(config.max_dt_s > 0))
         throw std::invalid_argument("SweGpu::enable_clock: invalid configuration");
     m.clock_config = config;
-    if (m.clock_config.cfl <= 0) m.clock_config.cfl = m.grid.second_order ? kCfl2DSecondOrder : kCfl2D;
+    if (m.clock_config.cfl <= 0)
+        m.clock_config.cfl = m.grid.inertial ? kInertialAlpha : m.grid.second_order ? kCfl2DSecondOrder : kCfl2D;
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     m.clock_pipe = engine::Pipeline::compute(*m.ctx, "flood/swe_clock.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
@@ -274,7 +280,7 @@ uint32_t SweGpu::record_window(VkCommandBuffer cmd, double window_s, uint32_t st
         m.state[m.current].use(cmd, engine::Access::ComputeRead);
         m.ledger.use(cmd, engine::Access::ComputeRead);
         m.partials.use(cmd, engine::Access::ComputeWrite);
-        const gpu::SweReducePush rp{glm::uvec4(uint32_t(m.grid.cells()), m.reduce_per_invocation, 0, 0),
+        const gpu::SweReducePush rp{glm::uvec4(uint32_t(m.grid.cells()), m.reduce_per_invocation, m.grid.inertial ? 1u : 0u, 0),
                                     glm::vec4(float(m.grid.g), 0, 0, 0)};
         m.reduce_pipe.bind(cmd, m.reduce_sets[m.current]);
         m.reduce_pipe.push(cmd, rp);
@@ -328,11 +334,13 @@ void SweGpu::set_sources(const StepSources& src) {
     uint32_t flags = m.infiltrating ? SWE_INFILTRATION : 0u;
     if (!g.manning_per_cell.empty()) flags |= SWE_MANNING_CELLS;
     if (g.limiter == Limiter::VanLeer) flags |= SWE_VAN_LEER;
+    if (g.inertial) flags |= SWE_INERTIAL;
     m.push = gpu::SwePush{glm::uvec4(g.nx, g.ny, open, flags),
                           glm::vec4(float(g.dx), 0.0f, float(g.g), float(g.g * g.manning_n * g.manning_n)),
                           glm::vec4(float(src.rain_m_per_s), float(g.infiltration.ks_m_per_s),
                                     float(g.infiltration.suction_m), float(g.infiltration.moisture_deficit)),
-                          glm::vec4(0), glm::uvec4(0xffffffffu), glm::vec4(0)};
+                          glm::vec4(0), glm::uvec4(0xffffffffu), glm::vec4(0),
+                          glm::vec4(float(g.inertial_theta), 0, 0, 0)};
 }
 
 void SweGpu::set_uniform_rain(double m_per_s) {
@@ -358,7 +366,7 @@ void SweGpu::record_step_flags(VkCommandBuffer cmd, double dt, const Forcing& f,
         push.inflow_rates[int(e)] = float(q / (m.grid.dx * m.grid.dx));
     }
     const int a = m.current, b = (m.current + 1) % 3, c = (m.current + 2) % 3;
-    if (!m.grid.second_order) {
+    if (!m.grid.second_order || m.grid.inertial) {
         m.record_flow(cmd, push, a, b, a);
         m.current = b;
         return;

@@ -512,6 +512,10 @@ double stored_volume(const SweGrid& grid, const SweState& s) {
 // lets water out only, as if the water surface went on past the edge at the slope it has towards it (from the
 // inward neighbour to the edge cell; none if it rises): the face formula against a ghost cell that much lower,
 // with the edge cell's opposite face discharge standing in for the edge's own last value.
+// The time step is dt = alpha dx / sqrt(g h_max) (Bates et al. eq. 12) with alpha = kInertialAlpha = 0.6. Bates et
+// al. use up to 0.7, but 0.7 sits at the 2D limit of this forward-backward update (1/sqrt(2)): on deep, slow water
+// over a bumpy bed a checkerboard mode grew there, doubling every five steps (and faster with theta < 1); at 0.6
+// it did not, for theta from 0.7 to 1 (tests/flood/test_inertial_reference.cpp, tests/gpu/test_flood_gpu.cpp).
 namespace {
 
 double inertial_face(double q, double q_th, double eta_l, double eta_r, double z_l, double z_r, double h_l, double h_r,

@@ -67,7 +67,7 @@ inline constexpr double kDryDepth = 1e-6;           // m; below this a cell is d
 inline constexpr double kCfl2D = 0.45;              // Courant number for the first-order scheme
 inline constexpr double kCfl2DSecondOrder = 0.25;   // ... for the second-order scheme (positivity, see .cpp)
 inline constexpr double kOpenOutflowFroude = 0.03;  // outward Froude number from which an open edge is free
-inline constexpr double kInertialAlpha = 0.7;       // Bates et al. (2010) eq. 12: dt = alpha dx / sqrt(g h_max)
+inline constexpr double kInertialAlpha = 0.6;       // dt = alpha dx / sqrt(g h_max) (Bates et al. 2010 eq. 12; see swe_reference.cpp)
 
 enum class Edge : uint32_t { West = 0, East = 1, South = 2, North = 3 };
 enum class Boundary : uint32_t {
@@ -107,8 +107,7 @@ struct SweGrid {
     bool inertial = false;
     // de Almeida et al. (2012) weighting of the inertial scheme's face discharge against its two neighbours along
     // the flow direction: 1 is Bates et al.'s original (and LISFLOOD-FP's default); below 1 it damps the
-    // oscillations of shallow, nearly frictionless flows, but on a bumpy 2D bed 0.7 needs a time step of at most
-    // 0.5 dx / sqrt(g h) (tests: 0.9 is stable at kInertialAlpha).
+    // oscillations of shallow, nearly frictionless flows.
     double inertial_theta = 1.0;
     Limiter limiter = Limiter::Minmod;
     GreenAmpt infiltration;                // soil everywhere, unless soil_per_cell is given
