@@ -22,13 +22,14 @@ const float kDry = 1e-6;  // swe_reference.hpp kDryDepth
 #include "flood/swe_sources.glsl"
 
 float gn2_of(uint k) { return (p.dims.w & SWE_MANNING_CELLS) != 0u ? src[k].z : p.step.w; }
-float eta_of(uint k) { return s_in[k].x + bed[k]; }
 
-// swe_reference.cpp inertial_face: the new discharge across a face from its old value q (q_th: weighted with its
-// neighbours), the two sides' surfaces, beds and depths, capped at a quarter of the donor cell's water.
-float inertial_face(float q, float q_th, float eta_l, float eta_r, float z_l, float z_r, float h_l, float h_r, float gn2,
-                    float dt) {
-    const float dx = p.step.x, g = p.step.z;
+// swe_reference.cpp inertial_face: the new discharge across a face from its old value q, its neighbours along the
+// flow (q_prev, q_next; theta-weighted), the two sides' surfaces, beds and depths, capped at a quarter of the donor
+// cell's water.
+float inertial_face(float q, float q_prev, float q_next, float eta_l, float eta_r, float z_l, float z_r, float h_l,
+                    float h_r, float gn2, float dt) {
+    const float dx = p.step.x, g = p.step.z, th = p.scheme.x;
+    const float q_th = th * q + (1.0 - th) * 0.5 * (q_prev + q_next);
     const float hf = max(eta_l, eta_r) - max(z_l, z_r);
     const float q1 = (q_th - g * hf * dt * (eta_r - eta_l) / dx) / (1.0 + dt * gn2 * abs(q) / pow(max(hf, kDry), 7.0 / 3.0));
     const float cap = 0.25 * dx / dt;
@@ -36,33 +37,27 @@ float inertial_face(float q, float q_th, float eta_l, float eta_r, float z_l, fl
     return hf <= kDry ? 0.0 : capped;
 }
 
-// The East face of cell (il, j) (il + 1 < nx) and the North face of cell (i, jl) (jl + 1 < ny).
-float face_x(uint il, uint j, float dt) {
-    const uint nx = p.dims.x, l = j * nx + il, r = l + 1u;
-    const float q = s_in[l].y;
-    const float q_prev = il > 0u ? s_in[l - 1u].y : q;
-    const float q_next = il + 2u < nx ? s_in[r].y : q;  // the East face of the right cell
-    const float th = p.scheme.x;
-    return inertial_face(q, th * q + (1.0 - th) * 0.5 * (q_prev + q_next), eta_of(l), eta_of(r), bed[l], bed[r], s_in[l].x,
-                         s_in[r].x, 0.5 * (gn2_of(l) + gn2_of(r)), dt);
-}
-float face_y(uint i, uint jl, float dt) {
-    const uint nx = p.dims.x, ny = p.dims.y, l = jl * nx + i, r = l + nx;
-    const float q = s_in[l].z;
-    const float q_prev = jl > 0u ? s_in[l - nx].z : q;
-    const float q_next = jl + 2u < ny ? s_in[r].z : q;  // the North face of the upper cell
-    const float th = p.scheme.x;
-    return inertial_face(q, th * q + (1.0 - th) * 0.5 * (q_prev + q_next), eta_of(l), eta_of(r), bed[l], bed[r], s_in[l].x,
-                         s_in[r].x, 0.5 * (gn2_of(l) + gn2_of(r)), dt);
+// One cell's values: its state, bed and g n^2 (loaded once; on llvmpipe every load is a loop over the SIMD lanes).
+struct Cell {
+    vec4 s;
+    float z, gn2;
+};
+Cell cell_at(uint k) { return Cell(s_in[k], bed[k], gn2_of(k)); }
+
+// The face between cells l and r (West to East or South to North), with a the axis (0: x, 1: y) and the old
+// discharges of the faces before and after it.
+float face(Cell l, Cell r, int a, float q_prev, float q_next, float dt) {
+    const float q = a == 0 ? l.s.y : l.s.z;
+    return inertial_face(q, q_prev, q_next, l.s.x + l.z, r.s.x + r.z, l.z, r.z, l.s.x, r.s.x, 0.5 * (l.gn2 + r.gn2), dt);
 }
 
-// swe_reference.cpp inertial_open_edge: the outward discharge (>= 0) through an open edge of cell k, whose inward
+// swe_reference.cpp inertial_open_edge: the outward discharge (>= 0) through an open edge of cell c, whose inward
 // neighbour has surface eta_in and whose opposite face carries q_in outward.
-float open_edge(uint k, float eta_in, float q_in, float dt) {
-    const float h = s_in[k].x, z = bed[k], eta = h + z;
+float open_edge(Cell c, float eta_in, float q_in, float dt) {
+    const float h = c.s.x, z = c.z, eta = h + z;
     const float drop = max(0.0, eta_in - eta);
     const float q = max(0.0, q_in);
-    return max(0.0, inertial_face(q, q, eta, eta - drop, z, z - drop, h, 0.0, gn2_of(k), dt));
+    return max(0.0, inertial_face(q, q, q, eta, eta - drop, z, z - drop, h, 0.0, c.gn2, dt));
 }
 
 void main() {
@@ -78,22 +73,31 @@ void main() {
         return;
     }
     const float dx = p.step.x;
-    // Faces inside the domain: each computed at a clamped index so every read stays in the grid, then used only
-    // where the face exists.
-    const float fe = nx > 1u ? face_x(min(i, nx - 2u), j, dt) : 0.0, fw = nx > 1u ? face_x(max(i, 1u) - 1u, j, dt) : 0.0;
-    const float fn = ny > 1u ? face_y(i, min(j, ny - 2u), dt) : 0.0, fs = ny > 1u ? face_y(i, max(j, 1u) - 1u, dt) : 0.0;
-    const float q_e = i + 1u < nx ? fe : 0.0, q_w_in = i > 0u ? fw : 0.0;
-    const float q_n = j + 1u < ny ? fn : 0.0, q_s_in = j > 0u ? fs : 0.0;
-    // Open edges: water out only (a closed edge carries nothing).
-    float out_w = 0.0, out_e = 0.0, out_s = 0.0, out_n = 0.0;
-    if (i == 0u && nx > 1u && (p.dims.z & 1u) != 0u) out_w = open_edge(k, eta_of(k + 1u), -s.y, dt);
-    if (i + 1u == nx && nx > 1u && (p.dims.z & 2u) != 0u) out_e = open_edge(k, eta_of(k - 1u), s_in[k - 1u].y, dt);
-    if (j == 0u && ny > 1u && (p.dims.z & 4u) != 0u) out_s = open_edge(k, eta_of(k + nx), -s.z, dt);
-    if (j + 1u == ny && ny > 1u && (p.dims.z & 8u) != 0u) out_n = open_edge(k, eta_of(k - nx), s_in[k - nx].z, dt);
-    const float q_w = i > 0u ? q_w_in : -out_w, q_s = j > 0u ? q_s_in : -out_s;
-    const float q_east = i + 1u < nx ? q_e : out_e, q_north = j + 1u < ny ? q_n : out_n;
+    // The cell and its neighbours out to two cells along each axis, at indices clamped into the grid (a clamped
+    // neighbour is loaded and not used).
+    const uint iw = max(i, 1u) - 1u, ie = min(i + 1u, nx - 1u), iww = max(i, 2u) - 2u;
+    const uint js = max(j, 1u) - 1u, jn = min(j + 1u, ny - 1u), jss = max(j, 2u) - 2u;
+    const Cell c = Cell(s, bed[k], gn2_of(k));
+    const Cell w = cell_at(j * nx + iw), e = cell_at(j * nx + ie);
+    const Cell so = cell_at(js * nx + i), no = cell_at(jn * nx + i);
+    const float q_ww = s_in[j * nx + iww].y, q_ss = s_in[jss * nx + i].z;
+    const bool has_w = i > 0u, has_e = i + 1u < nx, has_s = j > 0u, has_n = j + 1u < ny;
+    // The four faces inside the domain; each face's neighbours along the flow are its own discharge where missing
+    // (as the reference), so the two cells that share a face compute it from the same values.
+    const float q_e = has_e ? face(c, e, 0, has_w ? w.s.y : c.s.y, i + 2u < nx ? e.s.y : c.s.y, dt) : 0.0;
+    const float q_w_in = has_w ? face(w, c, 0, i > 1u ? q_ww : w.s.y, has_e ? c.s.y : w.s.y, dt) : 0.0;
+    const float q_n = has_n ? face(c, no, 1, has_s ? so.s.z : c.s.z, j + 2u < ny ? no.s.z : c.s.z, dt) : 0.0;
+    const float q_s_in = has_s ? face(so, c, 1, j > 1u ? q_ss : so.s.z, has_n ? c.s.z : so.s.z, dt) : 0.0;
+    // Open edges, water out only (a closed edge carries nothing): one evaluation for the x edge the cell is on and
+    // one for the y edge (a one-cell-wide grid has none).
+    const bool open_w = !has_w && nx > 1u && (p.dims.z & 1u) != 0u, open_e = !has_e && nx > 1u && (p.dims.z & 2u) != 0u;
+    const bool open_s = !has_s && ny > 1u && (p.dims.z & 4u) != 0u, open_n = !has_n && ny > 1u && (p.dims.z & 8u) != 0u;
+    const float out_x = open_w || open_e ? open_edge(c, open_w ? e.s.x + e.z : w.s.x + w.z, open_w ? -c.s.y : w.s.y, dt) : 0.0;
+    const float out_y = open_s || open_n ? open_edge(c, open_s ? no.s.x + no.z : so.s.x + so.z, open_s ? -c.s.z : so.s.z, dt) : 0.0;
+    const float q_w = has_w ? q_w_in : open_w ? -out_x : 0.0, q_east = has_e ? q_e : open_e ? out_x : 0.0;
+    const float q_s = has_s ? q_s_in : open_s ? -out_y : 0.0, q_north = has_n ? q_n : open_n ? out_y : 0.0;
     float h = max(0.0, s.x + dt * ((q_w - q_east) + (q_s - q_north)) / dx);
-    const float outflow = (out_w + out_e + out_s + out_n) * dx * dt;
+    const float outflow = (out_x + out_y) * dx * dt;
 
     float f_m = s.w, qe = q_e, qn = q_n;
     float infiltrated, rain_dt, inflow_dt;

@@ -27,8 +27,21 @@ BlockSpec flood_block() {
     p.push_back(bool_param("fill_depressions", false,
                            "fill the DEM's pits (Priority-Flood+epsilon) so every cell drains to an open edge; always on "
                            "for the procedural valley", false));
-    p.push_back(bool_param("second_order", false, "MUSCL reconstruction with Heun steps (sharper fronts, about 4x the work)", false));
-    p.push_back(number_param("cfl", "", 0.05, 0.9, 0.45, "Courant number of the time step (at most 0.25 is used for second order)", false));
+    p.push_back(choice_param("scheme", {"finite_volume", "inertial"}, "finite_volume",
+                             "finite_volume: Godunov finite volumes (HLL, hydrostatic reconstruction), first or second order; "
+                             "inertial: the local-inertial scheme of Bates et al. (2010), LISFLOOD-FP's acceleration solver "
+                             "(no advection term: faster, for slow, friction-dominated floodplain flow)", false));
+    p.push_back(bool_param("second_order", false,
+                           "finite volumes: MUSCL reconstruction with Heun steps (sharper fronts, about 4x the work)", false));
+    p.push_back(number_param("cfl", "", 0.05, 0.9, 0.45,
+                             "finite volumes: Courant number of the time step (at most 0.25 is used for second order)", false));
+    p.push_back(number_param("inertial_alpha", "", 0.05, 0.7, 0.6,
+                             "inertial scheme: dt = alpha dx / sqrt(g h_max) (Bates et al. 2010 eq. 12; 0.7 is at the 2D "
+                             "stability limit)", false));
+    p.push_back(number_param("inertial_theta", "", 0.5, 1, 1,
+                             "inertial scheme: weight of a face's own discharge against its neighbours' (de Almeida et al. "
+                             "2012); 1 is Bates et al.'s original, 0.7-0.9 damps oscillations of shallow, frictionless flow",
+                             false));
     p.push_back(number_param("max_dt_s", "s", 0.01, 60, 5, "largest solver step (dry or still water)", false));
     // The moving storm cell (hydrograph.hpp StormCell); its path is the `storm_path` records.
     p.push_back(number_param("storm_peak_mm_per_h", "mm/h", 0, 1000, 0, "storm cell: rain rate at its centre"));

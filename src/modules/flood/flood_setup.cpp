@@ -187,7 +187,9 @@ void FloodModule::build_solver(const ParamStore& p) {
     } else {
         grid_.manning_n = p.number("flood.manning_n");
     }
-    grid_.second_order = p.flag("flood.second_order");
+    grid_.inertial = p.text("flood.scheme") == "inertial";
+    grid_.inertial_theta = p.number("flood.inertial_theta");
+    grid_.second_order = !grid_.inertial && p.flag("flood.second_order");
     grid_.limiter = Limiter::Minmod;
     grid_.infiltration = GreenAmpt{p.number("flood.infiltration_mm_per_h") / 3.6e6, p.number("flood.suction_mm") / 1000,
                                    p.number("flood.moisture_deficit")};
@@ -232,7 +234,9 @@ void FloodModule::build_solver(const ParamStore& p) {
 
     solver_ = std::make_unique<SweGpu>(*gpu_, grid_, initial_state_);
     SweGpu::ClockConfig clock;
-    clock.cfl = grid_.second_order ? std::min(p.number("flood.cfl"), kCfl2DSecondOrder) : p.number("flood.cfl");
+    clock.cfl = grid_.inertial       ? p.number("flood.inertial_alpha")
+                : grid_.second_order ? std::min(p.number("flood.cfl"), kCfl2DSecondOrder)
+                                     : p.number("flood.cfl");
     clock.max_dt_s = p.number("flood.max_dt_s");
     clock.log_slots = engine::kFramesInFlight;
     clock_ = clock;

@@ -76,8 +76,9 @@ void FloodModule::sync_visual(const ParamStore& p) {
 
 void FloodModule::panel(PanelContext& ctx) {
     sync_visual(ctx.params);
-    ImGui::Text("%u x %u cells of %.1f m%s, %s order, %s", grid_.nx, grid_.ny, grid_.dx,
-                valley_ ? " (procedural valley)" : "", grid_.second_order ? "second" : "first",
+    ImGui::Text("%u x %u cells of %.1f m%s, %s, %s", grid_.nx, grid_.ny, grid_.dx,
+                valley_ ? " (procedural valley)" : "",
+                grid_.inertial ? "local inertial" : grid_.second_order ? "second order" : "first order",
                 nodata_cells_ ? (std::to_string(nodata_cells_) + " NODATA cells as walls").c_str() : "no NODATA");
     if (filled_cells_) ImGui::TextDisabled("%zu cells raised to drain (depression filling)", filled_cells_);
     ImGui::Text("Flood clock T+%s (%.0f s behind the session), dt %.2f s, %llu steps", clock_text(flood_time_s_).c_str(),
