@@ -276,9 +276,9 @@ int bench_command(const BenchOptions& o) {
         std::printf("copy bandwidth (roofline): %.2f GB/s (read + write), the fastest of\n", roofline);
         print_copies(copies, false);
         std::printf("\n");
-        std::printf("%-32s %14s %-14s %10s %10s %9s\n", "kernel", "throughput", "unit/s", "ms/run", "GB/s", "of copy");
+        std::printf("%-38s %14s %-14s %10s %10s %9s\n", "kernel", "throughput", "unit/s", "ms/run", "GB/s", "of copy");
         for (const Row& r : rows)
-            std::printf("%-32s %14.4g %-14s %10.3f %10.2f %8.1f%%\n", r.name.c_str(), r.items_per_s, r.unit.c_str(),
+            std::printf("%-38s %14.4g %-14s %10.3f %10.2f %8.1f%%\n", r.name.c_str(), r.items_per_s, r.unit.c_str(),
                         r.ms, r.gb_per_s, 100.0 * r.gb_per_s / roofline);
         std::printf("\n%-36s %12s %16s %9s\n", "CPU solver", "seconds", "MATPOWER/Octave", "speed-up");
         for (const CpuRow& r : cpu) {
