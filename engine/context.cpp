@@ -91,6 +91,8 @@ Context::Context(const ContextOptions& options) {
     create_instance(options);
     pick_device(options.device_index);
     create_device(options);
+    // 64 MiB blocks: a few per memory type cover a scene; resources above 16 MiB get their own allocation.
+    memory_ = std::make_unique<MemoryPool>(device_, memory_properties_, VkDeviceSize(64) << 20);
 }
 
 void Context::create_instance(const ContextOptions& options) {
@@ -241,6 +243,7 @@ void Context::create_device(const ContextOptions& options) {
 Context::~Context() {
     if (device_) {
         release_all();
+        memory_.reset();
         vkDestroySemaphore(device_, immediate_timeline_, nullptr);
         vkDestroyCommandPool(device_, transient_pool_, nullptr);
         vkDestroyDevice(device_, nullptr);

@@ -6,10 +6,13 @@
 
 #include <vulkan/vulkan.h>
 
+#include "memory_pool.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +57,9 @@ public:
 
     uint32_t find_memory_type(uint32_t type_bits, VkMemoryPropertyFlags required,
                               VkMemoryPropertyFlags preferred = 0) const;
+    // Where buffers and images get their memory (memory_pool.hpp), and what each owner holds.
+    MemoryPool& memory() { return *memory_; }
+    const MemoryPool& memory() const { return *memory_; }
 
     // Names an object for validation messages and debuggers (no-op without validation).
     void set_name(VkObjectType type, uint64_t handle, const char* name) const;
@@ -90,6 +96,7 @@ private:
     uint64_t immediate_value_ = 0;
     PFN_vkSetDebugUtilsObjectNameEXT set_name_fn_ = nullptr;
 
+    std::unique_ptr<MemoryPool> memory_;
     std::array<std::vector<std::function<void()>>, kFramesInFlight> deletion_{};
     uint32_t slot_ = 0;
     std::atomic<uint64_t> validation_messages_{0};

@@ -1,8 +1,8 @@
-// Buffers and images with per-resource allocations and barrier derivation; see resources.hpp.
-// Allocation is one VkDeviceMemory per resource: the engine holds few, large resources, so a
-// sub-allocator (VMA, not packaged in Debian 12) would add little; see README "Written by hand".
+// Buffers and images, their memory (ranges of the context's MemoryPool, memory_pool.hpp) and barrier
+// derivation; see resources.hpp.
 #include "resources.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -73,7 +73,7 @@ AccessInfo info(Access a, bool depth) {
     return {};
 }
 
-VkDeviceMemory allocate(Context& ctx, VkMemoryRequirements req, MemoryKind kind, bool& coherent) {
+Allocation allocate(Context& ctx, VkMemoryRequirements req, MemoryKind kind, bool image) {
     VkMemoryPropertyFlags required = 0, preferred = 0;
     switch (kind) {
         case MemoryKind::Device: required = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT; break;
@@ -92,13 +92,7 @@ VkDeviceMemory allocate(Context& ctx, VkMemoryRequirements req, MemoryKind kind,
         if (kind != MemoryKind::Device) throw;
         type = ctx.find_memory_type(req.memoryTypeBits, 0);  // a device without DEVICE_LOCAL heaps
     }
-    coherent = ctx.memory_properties().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    ai.allocationSize = req.size;
-    ai.memoryTypeIndex = type;
-    VkDeviceMemory memory;
-    VK_CHECK(vkAllocateMemory(ctx.device(), &ai, nullptr, &memory));
-    return memory;
+    return ctx.memory().allocate(req, type, image);
 }
 
 // Decides whether moving to `to` needs a barrier and with which source scope; updates the tracker.
@@ -181,9 +175,10 @@ Buffer::Buffer(Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage, Memory
     VK_CHECK(vkCreateBuffer(ctx.device(), &ci, nullptr, &buffer_));
     VkMemoryRequirements req;
     vkGetBufferMemoryRequirements(ctx.device(), buffer_, &req);
-    memory_ = allocate(ctx, req, kind, coherent_);
-    VK_CHECK(vkBindBufferMemory(ctx.device(), buffer_, memory_, 0));
-    if (kind != MemoryKind::Device) VK_CHECK(vkMapMemory(ctx.device(), memory_, 0, VK_WHOLE_SIZE, 0, &mapped_));
+    alloc_ = allocate(ctx, req, kind, false);
+    VK_CHECK(vkBindBufferMemory(ctx.device(), buffer_, alloc_.memory, alloc_.offset));
+    coherent_ = alloc_.coherent;
+    if (kind != MemoryKind::Device) mapped_ = alloc_.mapped;
     ctx.set_name(VK_OBJECT_TYPE_BUFFER, reinterpret_cast<uint64_t>(buffer_), name);
 }
 
@@ -196,7 +191,7 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
         release();
         ctx_ = std::exchange(o.ctx_, nullptr);
         buffer_ = std::exchange(o.buffer_, VK_NULL_HANDLE);
-        memory_ = std::exchange(o.memory_, VK_NULL_HANDLE);
+        alloc_ = std::exchange(o.alloc_, Allocation{});
         size_ = std::exchange(o.size_, 0);
         mapped_ = std::exchange(o.mapped_, nullptr);
         coherent_ = o.coherent_;
@@ -209,13 +204,14 @@ void Buffer::release() {
     if (!buffer_) return;
     VkDevice device = ctx_->device();
     VkBuffer buffer = buffer_;
-    VkDeviceMemory memory = memory_;
-    ctx_->defer([device, buffer, memory] {
+    MemoryPool* pool = &ctx_->memory();
+    const Allocation alloc = alloc_;
+    ctx_->defer([device, buffer, pool, alloc] {
         vkDestroyBuffer(device, buffer, nullptr);
-        vkFreeMemory(device, memory, nullptr);
+        pool->free(alloc);
     });
     buffer_ = VK_NULL_HANDLE;
-    memory_ = VK_NULL_HANDLE;
+    alloc_ = Allocation{};
     mapped_ = nullptr;
 }
 
@@ -267,8 +263,11 @@ void Buffer::download(void* data, VkDeviceSize bytes, VkDeviceSize offset) {
 
 void Buffer::invalidate() {
     if (coherent_ || !mapped_) return;
+    // From the range's start, aligned down to the atom, to the end of the (whole-mapped) memory object.
+    const VkDeviceSize atom = std::max<VkDeviceSize>(1, ctx_->properties().limits.nonCoherentAtomSize);
     VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
-    range.memory = memory_;
+    range.memory = alloc_.memory;
+    range.offset = alloc_.offset / atom * atom;
     range.size = VK_WHOLE_SIZE;
     vkInvalidateMappedMemoryRanges(ctx_->device(), 1, &range);
 }
@@ -290,9 +289,8 @@ Image::Image(Context& ctx, const ImageDesc& desc, const char* name) : ctx_(&ctx)
     VK_CHECK(vkCreateImage(ctx.device(), &ci, nullptr, &image_));
     VkMemoryRequirements req;
     vkGetImageMemoryRequirements(ctx.device(), image_, &req);
-    bool coherent;
-    memory_ = allocate(ctx, req, MemoryKind::Device, coherent);
-    VK_CHECK(vkBindImageMemory(ctx.device(), image_, memory_, 0));
+    alloc_ = allocate(ctx, req, MemoryKind::Device, true);
+    VK_CHECK(vkBindImageMemory(ctx.device(), image_, alloc_.memory, alloc_.offset));
 
     auto make_view = [&](VkFormat format) {
         VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
@@ -321,7 +319,7 @@ Image& Image::operator=(Image&& o) noexcept {
         ctx_ = std::exchange(o.ctx_, nullptr);
         desc_ = o.desc_;
         image_ = std::exchange(o.image_, VK_NULL_HANDLE);
-        memory_ = std::exchange(o.memory_, VK_NULL_HANDLE);
+        alloc_ = std::exchange(o.alloc_, Allocation{});
         view_ = std::exchange(o.view_, VK_NULL_HANDLE);
         alias_view_ = std::exchange(o.alias_view_, VK_NULL_HANDLE);
         layout_ = std::exchange(o.layout_, VK_IMAGE_LAYOUT_UNDEFINED);
@@ -334,13 +332,14 @@ void Image::release() {
     if (!image_) return;
     VkDevice device = ctx_->device();
     VkImage image = image_;
-    VkDeviceMemory memory = memory_;
+    MemoryPool* pool = &ctx_->memory();
+    const Allocation alloc = alloc_;
     VkImageView view = view_, alias = alias_view_;
-    ctx_->defer([device, image, memory, view, alias] {
+    ctx_->defer([device, image, pool, alloc, view, alias] {
         vkDestroyImageView(device, view, nullptr);
         if (alias) vkDestroyImageView(device, alias, nullptr);
         vkDestroyImage(device, image, nullptr);
-        vkFreeMemory(device, memory, nullptr);
+        pool->free(alloc);
     });
     image_ = VK_NULL_HANDLE;
 }

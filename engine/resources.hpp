@@ -7,6 +7,8 @@
 
 #include <vulkan/vulkan.h>
 
+#include "memory_pool.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -76,7 +78,7 @@ private:
     void release();
     Context* ctx_ = nullptr;
     VkBuffer buffer_ = VK_NULL_HANDLE;
-    VkDeviceMemory memory_ = VK_NULL_HANDLE;
+    Allocation alloc_;
     VkDeviceSize size_ = 0;
     void* mapped_ = nullptr;
     bool coherent_ = true;
@@ -122,7 +124,7 @@ private:
     Context* ctx_ = nullptr;
     ImageDesc desc_{};
     VkImage image_ = VK_NULL_HANDLE;
-    VkDeviceMemory memory_ = VK_NULL_HANDLE;
+    Allocation alloc_;
     VkImageView view_ = VK_NULL_HANDLE;
     VkImageView alias_view_ = VK_NULL_HANDLE;
     VkImageLayout layout_ = VK_IMAGE_LAYOUT_UNDEFINED;

@@ -32,7 +32,7 @@ Usage:
                                           render headless to an MP4 (H.264) or a folder of PNG frames
   infrascape run SCENE --until DURATION --export DIR
                                           run the simulation headless and write each module's exports
-  infrascape bench [--json]               measure the device: copy bandwidth, module kernels, frame time
+  infrascape bench [--json]               measure the device: copy bandwidth, module kernels, frame time, memory
   infrascape schema [BLOCK]               print every scene key with type, unit, range, default and help
   infrascape schema --couplings           list every value modules exchange at the coupling step, in order
   infrascape devices                      list the Vulkan 1.3 devices (for --device N)
@@ -106,7 +106,8 @@ const char* kBenchHelp = R"(Usage: infrascape bench [--json] [--scene SCENE]
 
 Prints the device name, a copy kernel's bandwidth in GB/s (read + write) as the device's roofline, then
 each registered module kernel's throughput and its effective GB/s as a fraction of that roofline, then
-the frame time of a reference scene (default scenes/default.toml at 1280x720).
+the frame time of a reference scene (default scenes/default.toml at 1280x720) and the device memory it
+holds, by owner (module, terrain, engine).
 
 With --lbm N, only the roofline and two lattice Boltzmann kernels on an N^3 box, for comparison with
 FluidX3D's benchmark: the data hall's step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy, walls

@@ -210,6 +210,7 @@ int bench_command(const BenchOptions& o) {
 
     // [SECTION] Roofline: the fastest copy kernel.
     const std::vector<CopyRow> copies = measure_copies(*gpu, is_cpu, repeat);
+    gpu->release_all();
     double roofline = 0;
     for (const CopyRow& c : copies) roofline = std::max(roofline, c.gb_per_s);
 
@@ -225,6 +226,7 @@ int bench_command(const BenchOptions& o) {
             const double s = time_kernel(*gpu, k.record, repeat);
             rows.push_back({k.name, k.item_unit, k.items / s, k.bytes / s / 1e9, s * 1e3});
         }
+        gpu->release_all();  // each module's kernels give their memory back before the next module's
     }
 
     // [SECTION] CPU solvers.
@@ -233,6 +235,9 @@ int bench_command(const BenchOptions& o) {
 
     // [SECTION] Reference scene frame time (1280x720, the default scene).
     double frame_ms = 0;
+    std::vector<engine::MemoryUse> memory;  // the reference scene's device memory by owner
+    VkDeviceSize memory_reserved = 0;
+    uint32_t memory_allocations = 0;
     {
         SessionOptions so;
         so.validation = o.common.validation;
@@ -254,6 +259,9 @@ int bench_command(const BenchOptions& o) {
         }
         std::sort(ms.begin(), ms.end());
         frame_ms = ms[ms.size() / 2];
+        memory = session.gpu().memory().usage();
+        memory_reserved = session.gpu().memory().bytes_reserved();
+        memory_allocations = session.gpu().memory().device_allocations();
         if (session.gpu().validation_messages()) gpu->count_validation_message();
     }
 
@@ -270,7 +278,13 @@ int bench_command(const BenchOptions& o) {
         for (size_t i = 0; i < cpu.size(); ++i)
             std::printf("    {\"name\": \"%s\", \"seconds\": %.6f, \"reference_seconds\": %.3f}%s\n", cpu[i].name.c_str(),
                         cpu[i].seconds, cpu[i].reference_s, i + 1 < cpu.size() ? "," : "");
-        std::printf("  ],\n  \"reference_frame_ms\": %.3f\n}\n", frame_ms);
+        std::printf("  ],\n  \"reference_frame_ms\": %.3f,\n", frame_ms);
+        std::printf("  \"reference_memory\": {\"reserved_bytes\": %llu, \"device_allocations\": %u, \"owners\": [\n",
+                    (unsigned long long)memory_reserved, memory_allocations);
+        for (size_t i = 0; i < memory.size(); ++i)
+            std::printf("    {\"owner\": \"%s\", \"bytes\": %llu, \"resources\": %u}%s\n", memory[i].owner.c_str(),
+                        (unsigned long long)memory[i].bytes, memory[i].resources, i + 1 < memory.size() ? "," : "");
+        std::printf("  ]}\n}\n");
     } else {
         std::printf("device: %s\n", gpu->device_name().c_str());
         std::printf("copy bandwidth (roofline): %.2f GB/s (read + write), the fastest of\n", roofline);
@@ -289,6 +303,10 @@ int bench_command(const BenchOptions& o) {
         }
         if (!cpu_note.empty()) std::printf("%s\n", cpu_note.c_str());
         std::printf("\nreference scene frame time (1280x720, default scene): %.1f ms\n", frame_ms);
+        std::printf("reference scene device memory: %.1f MiB in %u allocations\n", double(memory_reserved) / 1048576.0,
+                    memory_allocations);
+        for (const engine::MemoryUse& u : memory)
+            std::printf("  %-28s %9.1f MiB %6u resources\n", u.owner.c_str(), double(u.bytes) / 1048576.0, u.resources);
     }
     if (gpu->validation_enabled() && gpu->validation_messages()) {
         std::fprintf(stderr, "infrascape: the validation layer reported messages\n");

@@ -158,6 +158,7 @@ uint32_t Session::advance_to(double target_s, VkCommandBuffer cmd, uint32_t slot
             const uint64_t k = strides_[i];
             if ((steps_ + 1) % k != 0) continue;
             StepContext sc{cmd, t - double(k - 1) * world_.dt_s, double(k) * world_.dt_s, slot, module_params(i), timer_.get()};
+            engine::MemoryOwner owner(gpu_->memory(), modules_[i]->instance());
             modules_[i]->step(sc);
         }
         ++steps_;
@@ -270,15 +271,21 @@ void Session::attach_modules() {
         }
         if (inset) terrain_.insets.push_back(std::move(*inset));
     }
-    world_renderer_->set_terrain(terrain_);
+    {
+        engine::MemoryOwner owner(gpu_->memory(), "terrain");
+        world_renderer_->set_terrain(terrain_);
+    }
     for (size_t i = 0; i < created.size(); ++i) {
         Module& m = *created[i];
         ParamStore& p = views[i] ? *views[i] : params_;
         AttachContext ac{*gpu_, *world_renderer_, info_, p, colormaps_, draws_, interactive_};
+        engine::MemoryOwner owner(gpu_->memory(), m.instance());  // device memory is charged to the module
         try {
             m.attach(ac);
         } catch (const ParamError& err) {
             throw report(m, err);
+        } catch (const engine::OutOfDeviceMemory& err) {  // the scene asks more than the device holds: bad input
+            throw scene_.error_at(m.instance(), err.what());
         }
         if (views[i]) {
             OutputBus own;
@@ -365,6 +372,7 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     FrameInfo frame{cmd, wall_dt, &push, float(target_->width()), float(target_->height()), cam.fov_deg, slot};
     for (auto& m : modules_) {  // compute before the world pass (particles, culling), timed per module
         timer_->begin(cmd, "prepare." + m->instance());
+        engine::MemoryOwner owner(gpu_->memory(), m->instance());
         m->before_draw(frame);
         timer_->end(cmd);
     }

@@ -225,6 +225,13 @@ int viewer_command(const ViewerOptions& o) {
             } else {
                 ImGui::TextUnformatted("GPU timestamps not supported on this device");
             }
+            const engine::MemoryPool& memory = session.gpu().memory();
+            if (ImGui::TreeNode("mem", "Device memory: %.1f MiB in %u allocations",
+                                double(memory.bytes_reserved()) / 1048576.0, memory.device_allocations())) {
+                for (const engine::MemoryUse& u : memory.usage())
+                    ImGui::Text("%-28s %8.1f MiB  %4u resources", u.owner.c_str(), double(u.bytes) / 1048576.0, u.resources);
+                ImGui::TreePop();
+            }
             ImGui::End();
         }
         if (!v.status.empty() && ImGui::GetTime() < v.status_until) {
