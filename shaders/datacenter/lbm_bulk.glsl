@@ -78,50 +78,19 @@ void main() {
 
     float tau_plus = p.relax.x;
 #ifdef LBM_BULK_LES
-    float pxx = 0.0, pyy = 0.0, pzz = 0.0, pxy = 0.0, pxz = 0.0, pyz = 0.0;
-#define PI_NEQ(q, cx, cy, cz)               \
-    {                                       \
-        const float d = f[q] - feq[q];      \
-        pxx += float(cx * cx) * d;          \
-        pyy += float(cy * cy) * d;          \
-        pzz += float(cz * cz) * d;          \
-        pxy += float(cx * cy) * d;          \
-        pxz += float(cx * cz) * d;          \
-        pyz += float(cy * cz) * d;          \
-    }
-    FOR_Q(PI_NEQ)
-    pxx += force.x * u.x;
-    pyy += force.y * u.y;
-    pzz += force.z * u.z;
-    pxy += 0.5 * (force.x * u.y + force.y * u.x);
-    pxz += 0.5 * (force.x * u.z + force.z * u.x);
-    pyz += 0.5 * (force.y * u.z + force.z * u.y);
-    const float norm = sqrt(pxx * pxx + pyy * pyy + pzz * pzz + 2.0 * (pxy * pxy + pxz * pxz + pyz * pyz));
-    tau_plus = smagorinsky_tau(p.relax.x, norm, rho, p.relax.z);
+    SMAGORINSKY_TAU(tau_plus)
 #endif
     const float tau_minus = (p.dims.w & LBM_TRT) != 0u ? 0.5 + p.relax.y / (tau_plus - 0.5) : tau_plus;
     const float wp = 1.0 / tau_plus, wm = 1.0 / tau_minus;
     const float uf = dot(u, force);
     const float kp = 1.0 - 0.5 * wp, km = 1.0 - 0.5 * wm;
     write_f(0, c, f[0] - wp * (f[0] - feq[0]) + kp * W[0] * (-3.0 * uf));
-#define COLLIDE_PAIR(q)                                                                       \
-    {                                                                                         \
-        const vec3 cq = vec3(CX[q], CY[q], CZ[q]);                                            \
-        const float cu = dot(cq, u), cf = dot(cq, force);                                     \
-        const float s_plus = W[q] * (-3.0 * uf + 9.0 * cu * cf);                              \
-        const float s_minus = W[q] * 3.0 * cf;                                                \
-        const float fp = 0.5 * (f[q] + f[q + 1]), fm = 0.5 * (f[q] - f[q + 1]);               \
-        const float ep = 0.5 * (feq[q] + feq[q + 1]), em = 0.5 * (feq[q] - feq[q + 1]);       \
-        const float relax_p = wp * (fp - ep), relax_m = wm * (fm - em);                       \
-        write_f(q, part_offset(q, n) + c, f[q] - relax_p - relax_m + kp * s_plus + km * s_minus);         \
-        write_f(q + 1, part_offset(q + 1, n) + c, f[q + 1] - relax_p + relax_m + kp * s_plus - km * s_minus); \
-    }
+#define LBM_STORE(q, v) write_f(q, part_offset(q, n) + c, v);
     FOR_PAIRS(COLLIDE_PAIR)
 #ifdef LBM_BULK_HEAT
     const float nu_t = (tau_plus - p.relax.x) / 3.0;
     const float wg = 1.0 / (p.relax.w + 4.0 * nu_t / p.force.w);
     const float src = heat[c];
-#define COLLIDE_G(q, cx, cy, cz) g_out[uint(q) * n + c] = g[q] - wg * (g[q] - geq_shifted(q, theta, t, u)) + WT[q] * src;
     FOR_G(COLLIDE_G)
 #endif
     if ((p.dims.w & LBM_WRITE_MOMENTS) != 0u) {
