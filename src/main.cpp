@@ -103,6 +103,7 @@ Options:
 
 const char* kBenchHelp = R"(Usage: infrascape bench [--json] [--scene SCENE]
        infrascape bench --lbm N [--json]
+       infrascape bench --scenes [--json]
 
 Prints the device name, a copy kernel's bandwidth in GB/s (read + write) as the device's roofline, then
 each registered module kernel's throughput and its effective GB/s as a fraction of that roofline, then
@@ -114,10 +115,15 @@ FluidX3D's benchmark: the data hall's step (D3Q19 TRT + Smagorinsky + D3Q7 heat 
 all round) and a plain D3Q19 BGK FP32 step on a periodic box. --json prints lbm_hall_mlups and
 lbm_srt_mlups (million lattice updates per second) with their effective GB/s.
 
+With --scenes, every scene in scenes/ at 1280x720 at the default quality for the device: the frame time
+of its first frames (headless: stepping and drawing, without the viewer's panels or presentation), the
+GPU time of each pass and the device memory held.
+
 Options:
   --json          machine-readable output
   --scene SCENE   reference scene for the frame time
   --lbm N         LBM kernels only, on an N^3 box (N from 8 to 1024)
+  --scenes        every shipped scene's frame time, passes and memory
   --device N, --validate
 )";
 
@@ -261,6 +267,7 @@ int bench_main(Args& a) {
         if (opt == "--json") o.json = true;
         else if (opt == "--scene") o.scene = a.next(opt);
         else if (opt == "--lbm") o.lbm = parse_uint(opt, a.next(opt), 8, 1024);
+        else if (opt == "--scenes") o.scenes = true;
         else unknown_option(opt, "bench");
     }
     return bench_command(o);

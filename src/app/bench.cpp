@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -198,6 +199,89 @@ int lbm_bench(engine::Context& gpu, const BenchOptions& o, const std::vector<Cop
     return 0;
 }
 
+// A scene's frame time at 1280x720 as a user gets it on this device (headless, stepping included: wall time per
+// submitted and completed frame, the median after two warm-up frames), the GPU time of each pass, and the device
+// memory it holds by owner.
+struct SceneTiming {
+    std::string scene;
+    double frame_ms = 0;
+    std::map<std::string, double> passes;  // GPU ms per pass (on llvmpipe without the binned rasterization)
+    std::vector<engine::MemoryUse> memory;
+    VkDeviceSize reserved = 0;
+    uint32_t allocations = 0;
+};
+
+SceneTiming time_scene(const std::filesystem::path& scene, const BenchOptions& o, bool is_cpu, engine::Context& gpu) {
+    SessionOptions so;
+    so.validation = o.common.validation;
+    so.device = o.common.device;
+    so.msaa = 0;  // by quality, as a user gets it on this device
+    Session session(scene, so);
+    FrameSubmitter submitter(session.gpu());
+    std::vector<double> ms;
+    const int frames = is_cpu ? 6 : 30;
+    for (int f = 0; f < frames; ++f) {
+        auto t0 = std::chrono::steady_clock::now();
+        VkCommandBuffer cmd = submitter.begin();
+        session.timer().begin_frame(cmd, 0);
+        session.advance_to(double(f + 1) * session.world().speed / 30.0, cmd, 0);
+        session.record_frame(cmd, 0, 1.0 / 30, false);
+        submitter.submit_and_wait();
+        session.frame_complete(0);
+        if (f >= 2) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    SceneTiming t;
+    t.scene = scene.filename().string();
+    t.frame_ms = ms[ms.size() / 2];
+    t.passes = session.timer().smoothed_ms();
+    t.memory = session.gpu().memory().usage();
+    t.reserved = session.gpu().memory().bytes_reserved();
+    t.allocations = session.gpu().memory().device_allocations();
+    if (session.gpu().validation_messages()) gpu.count_validation_message();
+    return t;
+}
+
+// `bench --scenes`: every shipped scene's frame time and passes.
+int scenes_bench(engine::Context& gpu, const BenchOptions& o, bool is_cpu) {
+    std::vector<std::filesystem::path> scenes;
+    for (const auto& entry : std::filesystem::directory_iterator(default_scene_path().parent_path()))
+        if (entry.path().extension() == ".toml") scenes.push_back(entry.path());
+    std::sort(scenes.begin(), scenes.end());
+    std::vector<SceneTiming> timings;
+    for (const auto& scene : scenes) timings.push_back(time_scene(scene, o, is_cpu, gpu));
+    if (o.json) {
+        std::printf("{\n  \"device\": \"%s\",\n  \"scenes\": [\n", gpu.device_name().c_str());
+        for (size_t i = 0; i < timings.size(); ++i) {
+            const SceneTiming& t = timings[i];
+            std::printf("    {\"scene\": \"%s\", \"frame_ms\": %.3f, \"fps\": %.3f, \"memory_bytes\": %llu, \"passes_ms\": {",
+                        t.scene.c_str(), t.frame_ms, 1000.0 / t.frame_ms, (unsigned long long)t.reserved);
+            size_t k = 0;
+            for (const auto& [pass, ms] : t.passes) std::printf("%s\"%s\": %.4f", k++ ? ", " : "", pass.c_str(), ms);
+            std::printf("}}%s\n", i + 1 < timings.size() ? "," : "");
+        }
+        std::printf("  ]\n}\n");
+    } else {
+        std::printf("device: %s\n\n%-24s %10s %8s %10s  %s\n", gpu.device_name().c_str(), "scene (1280x720)", "frame ms",
+                    "fps", "memory", "GPU passes (ms; on llvmpipe without the binned rasterization)");
+        for (const SceneTiming& t : timings) {
+            std::string passes;
+            for (const auto& [pass, ms] : t.passes) {
+                char text[96];
+                std::snprintf(text, sizeof text, "%s%s %.1f", passes.empty() ? "" : ", ", pass.c_str(), ms);
+                passes += text;
+            }
+            std::printf("%-24s %10.1f %8.1f %7.0f MiB  %s\n", t.scene.c_str(), t.frame_ms, 1000.0 / t.frame_ms,
+                        double(t.reserved) / 1048576.0, passes.c_str());
+        }
+    }
+    if (gpu.validation_enabled() && gpu.validation_messages()) {
+        std::fprintf(stderr, "infrascape: the validation layer reported messages\n");
+        return 3;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int bench_command(const BenchOptions& o) {
@@ -214,8 +298,9 @@ int bench_command(const BenchOptions& o) {
     double roofline = 0;
     for (const CopyRow& c : copies) roofline = std::max(roofline, c.gb_per_s);
 
-    // [SECTION] `--lbm N`: the LBM kernels only, for comparison with FluidX3D.
+    // [SECTION] `--lbm N`: the LBM kernels only, for comparison with FluidX3D; `--scenes`: every shipped scene.
     if (o.lbm > 0) return lbm_bench(*gpu, o, copies, roofline, repeat);
+    if (o.scenes) return scenes_bench(*gpu, o, is_cpu);
 
 
     // [SECTION] Module kernels.
@@ -234,36 +319,11 @@ int bench_command(const BenchOptions& o) {
     const std::vector<CpuRow> cpu = grid_bench(cpu_note);
 
     // [SECTION] Reference scene frame time (1280x720, the default scene).
-    double frame_ms = 0;
-    std::vector<engine::MemoryUse> memory;  // the reference scene's device memory by owner
-    VkDeviceSize memory_reserved = 0;
-    uint32_t memory_allocations = 0;
-    {
-        SessionOptions so;
-        so.validation = o.common.validation;
-        so.device = o.common.device;
-        so.msaa = 0;  // as a user gets it on this device
-        Session session(o.scene.empty() ? default_scene_path() : o.scene, so);
-        FrameSubmitter submitter(session.gpu());
-        std::vector<double> ms;
-        const int frames = is_cpu ? 6 : 30;
-        for (int f = 0; f < frames; ++f) {
-            auto t0 = std::chrono::steady_clock::now();
-            VkCommandBuffer cmd = submitter.begin();
-            session.timer().begin_frame(cmd, 0);
-            session.advance_to(double(f + 1) * session.world().speed / 30.0, cmd, 0);
-            session.record_frame(cmd, 0, 1.0 / 30, false);
-            submitter.submit_and_wait();
-            session.frame_complete(0);
-            if (f >= 2) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-        }
-        std::sort(ms.begin(), ms.end());
-        frame_ms = ms[ms.size() / 2];
-        memory = session.gpu().memory().usage();
-        memory_reserved = session.gpu().memory().bytes_reserved();
-        memory_allocations = session.gpu().memory().device_allocations();
-        if (session.gpu().validation_messages()) gpu->count_validation_message();
-    }
+    const SceneTiming reference = time_scene(o.scene.empty() ? default_scene_path() : o.scene, o, is_cpu, *gpu);
+    const double frame_ms = reference.frame_ms;
+    const std::vector<engine::MemoryUse>& memory = reference.memory;
+    const VkDeviceSize memory_reserved = reference.reserved;
+    const uint32_t memory_allocations = reference.allocations;
 
     if (o.json) {
         std::printf("{\n  \"device\": \"%s\",\n", gpu->device_name().c_str());

@@ -39,6 +39,7 @@ struct BenchOptions {
     bool json = false;
     std::filesystem::path scene;  // the reference scene for the frame time
     uint32_t lbm = 0;             // > 0: only the copy roofline and the LBM kernels on an lbm^3 box
+    bool scenes = false;          // only every shipped scene's frame time, GPU passes and memory
 };
 int bench_command(const BenchOptions& o);
 

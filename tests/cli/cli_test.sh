@@ -119,6 +119,14 @@ bench)
     python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['lbm_n']==24 and d['lbm_hall_mlups']>0 and d['lbm_srt_mlups']>0 and d['lbm_hall_gb_per_s']>0 and d['copy_kernels']" "$tmp/out" ||
         fail "bench --lbm 24 --json lacks lbm_hall_mlups or lbm_srt_mlups: $(cat "$tmp/out")"
     expect_rc 2 "$bin" bench --lbm 4
+    expect_rc 0 "$bin" bench --scenes --json --validate
+    python3 -c "
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+shipped = sorted(f for f in os.listdir('scenes') if f.endswith('.toml'))
+assert [s['scene'] for s in d['scenes']] == shipped, [s['scene'] for s in d['scenes']]
+assert all(s['frame_ms'] > 0 and s['passes_ms'] and s['memory_bytes'] > 0 for s in d['scenes'])
+" "$tmp/out" || fail "bench --scenes --json lacks a shipped scene or its frame time, passes or memory: $(cat "$tmp/out")"
     ;;
 city_corpus)
     # Malformed city values: one line each, file:line:col, exit code 2 (the memory limit's message is matched by
