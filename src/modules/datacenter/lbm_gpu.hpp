@@ -1,7 +1,10 @@
-// The data hall's lattice Boltzmann solver on the GPU: shaders/datacenter/lbm_step.comp, one fused pull step per
-// dispatch over ping-pong population buffers, mirroring LbmReference::step cell by cell in float. The geometry,
-// patches, heat sources, parameters and initial populations are taken from an LbmReference built with its API,
-// so the module and the tests describe a hall once.
+// The data hall's lattice Boltzmann solver on the GPU, mirroring LbmReference::step cell by cell in float over
+// ping-pong population buffers. A step is three dispatches: the branch-free bulk step over every cell
+// (shaders/datacenter/lbm_bulk.glsl, resting walls by address), the full scheme over the listed boundary cells
+// (lbm_step.glsl: supplies, returns, cells next to fans or moving walls; an indirect dispatch), and the solid
+// cells' restore (lbm_keep.comp); lbm_links.comp makes the link words and lists whenever a patch changes its kind
+// or a wall starts to move. The geometry, patches, heat sources, parameters and initial populations are taken
+// from an LbmReference built with its API, so the module and the tests describe a hall once.
 #pragma once
 
 #include <vulkan/vulkan.h>

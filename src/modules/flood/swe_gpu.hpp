@@ -1,6 +1,7 @@
-// The flood solver on the GPU: the passes of shaders/flood/swe_slopes.comp and swe_step.comp (first order, or
-// second order by Heun's two stages) over a grid's state in three rotating state buffers allocated once, and
-// the wave-speed reduction for the CFL step. What the flood module will drive, and the GPU tests now.
+// The flood solver on the GPU: the passes of shaders/flood/swe_slopes.comp and swe_step.comp (first order through
+// its first-order-only build swe_step_first.comp, or second order by Heun's two stages), or the local-inertial
+// scheme's swe_inertial.comp, over a grid's state in three rotating state buffers allocated once, and the
+// wave-speed reduction for the time step. What the flood module drives.
 #pragma once
 
 #include <vulkan/vulkan.h>
