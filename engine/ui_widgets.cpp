@@ -32,6 +32,12 @@ std::string format_tick(double v, double step) {
     return buf;
 }
 
+namespace {
+// This frame's legends: the frame they were drawn in, where the next one would end, and their top.
+int legend_frame = -1;
+float legend_next_right = 0, legend_top = 0;
+}  // namespace
+
 void draw_legend(const LegendSpec& spec, const ColormapTables& tables) {
     ImDrawList* dl = ImGui::GetForegroundDrawList();
     const ImVec2 display = ImGui::GetIO().DisplaySize;
@@ -43,12 +49,11 @@ void draw_legend(const LegendSpec& spec, const ColormapTables& tables) {
     const float box_w = std::max(title_size.x, bar_w + 70.0f) + 2 * pad;
     const float box_h = title_size.y + bar_h + 3 * pad;
     // Several legends in one frame stand side by side, leftwards from the bottom-right corner.
-    static int last_frame = -1;
-    static float next_right = 0;
     float right = display.x - 12;
-    if (ImGui::GetFrameCount() == last_frame) right = std::min(right, next_right);
-    last_frame = ImGui::GetFrameCount();
-    next_right = right - box_w - 10;
+    if (ImGui::GetFrameCount() == legend_frame) right = std::min(right, legend_next_right);
+    legend_frame = ImGui::GetFrameCount();
+    legend_next_right = right - box_w - 10;
+    legend_top = display.y - box_h - 12;
     const ImVec2 box_min(right - box_w, display.y - box_h - 12);
     dl->AddRectFilled(box_min, ImVec2(box_min.x + box_w, box_min.y + box_h), IM_COL32(20, 22, 28, 215), 4.0f);
     dl->AddText(ImVec2(box_min.x + pad, box_min.y + pad), IM_COL32(235, 235, 235, 255), title.c_str());
@@ -147,15 +152,22 @@ void plot_series(const char* id, const PlotSpec& spec, const std::vector<Series>
     ImGui::PopID();
 }
 
-void draw_caption(const std::string& text, float alpha, ImFont* font) {
+void draw_caption(const std::string& text, float alpha, ImFont* font, float margin_left) {
     if (alpha <= 0.0f || text.empty()) return;
     ImDrawList* dl = ImGui::GetForegroundDrawList();
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float size = font ? font->FontSize : ImGui::GetFontSize();
-    const float wrap = display.x * 0.7f;
-    ImVec2 ts = font ? font->CalcTextSizeA(size, FLT_MAX, wrap, text.c_str()) : ImGui::CalcTextSize(text.c_str());
-    ImVec2 pos((display.x - ts.x) * 0.5f, display.y * 0.86f - ts.y);
     const float pad = 12;
+    // Between what holds the bottom left (margin_left) and this frame's legends at the bottom right, when that
+    // band is wide enough for a quarter of the display; centred in the display otherwise.
+    const float bottom = display.y * 0.86f;
+    const bool legends = ImGui::GetFrameCount() == legend_frame && bottom > legend_top;
+    const float band_lo = margin_left + pad, band_hi = legends ? legend_next_right + 10 - pad : display.x - pad;
+    const bool in_band = band_hi - band_lo >= display.x * 0.25f;
+    const float wrap = in_band ? std::min(display.x * 0.7f, band_hi - band_lo - 2 * pad) : display.x * 0.7f;
+    ImVec2 ts = font ? font->CalcTextSizeA(size, FLT_MAX, wrap, text.c_str()) : ImGui::CalcTextSize(text.c_str());
+    const float centre = in_band ? 0.5f * (band_lo + band_hi) : 0.5f * display.x;
+    ImVec2 pos(centre - 0.5f * ts.x, bottom - ts.y);
     dl->AddRectFilled(ImVec2(pos.x - pad, pos.y - pad * 0.6f), ImVec2(pos.x + ts.x + pad, pos.y + ts.y + pad * 0.6f),
                       IM_COL32(10, 12, 16, int(190 * alpha)), 6.0f);
     dl->AddText(font, size, pos, IM_COL32(250, 250, 250, int(255 * alpha)), text.c_str(), nullptr, wrap);

@@ -54,7 +54,9 @@ struct PlotSpec {
 // Draws a plot inside the current ImGui window.
 void plot_series(const char* id, const PlotSpec& spec, const std::vector<Series>& series);
 
-// A caption centred near the bottom of the display; alpha fades it in and out.
-void draw_caption(const std::string& text, float alpha, ImFont* font);
+// A caption near the bottom of the display; alpha fades it in and out. It wraps within 70% of the width, and
+// keeps clear of `margin_left` pixels at the left (the viewer's performance window) and of this frame's legends
+// (draw_legend, so draw those first), centred between them when that leaves a quarter of the display.
+void draw_caption(const std::string& text, float alpha, ImFont* font, float margin_left = 0.0f);
 
 }  // namespace engine

@@ -446,7 +446,7 @@ void Session::draw_overlay(bool panels) {
         if (t < c.t_s || t > c.t_s + c.duration_s) continue;
         const double fade_s = std::min(0.5 * speed(), c.duration_s / 4);  // half a second of playback
         const double a = std::min({1.0, (t - c.t_s) / fade_s + 0.5, (c.t_s + c.duration_s - t) / fade_s});
-        engine::draw_caption(c.text, float(std::clamp(a, 0.0, 1.0)), ui_->large_font());
+        engine::draw_caption(c.text, float(std::clamp(a, 0.0, 1.0)), ui_->large_font(), caption_margin_px);
     }
     if (!panels) return;
     float y = top + 62;  // below the HUD

@@ -94,6 +94,8 @@ public:
     void resize(uint32_t width, uint32_t height);
     // Whether the camera follows the scene's camera path (true until the user moves the camera).
     bool follow_path = true;
+    // Pixels a caption keeps clear at the left (the viewer's performance window at the bottom left).
+    float caption_margin_px = 0.0f;
     engine::CameraState view() const;
     // Records the world pass and the overlay into the render target. `ui` draws the viewer's panels.
     void record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt_s, bool panels);

@@ -210,6 +210,7 @@ int viewer_command(const ViewerOptions& o) {
                         session.speed() * v.speed_multiplier, v.behind ? "  [simulation slower than requested]" : "");
             ImGui::End();
         }
+        if (!v.show_perf) session.caption_margin_px = 0.0f;
         if (v.show_perf) {
             // Bottom left, above the time bar: the top right holds the modules' status lines.
             ImGui::SetNextWindowPos(ImVec2(10, io.DisplaySize.y - 60), ImGuiCond_Always, ImVec2(0.0f, 1.0f));
@@ -232,6 +233,8 @@ int viewer_command(const ViewerOptions& o) {
                     ImGui::Text("%-28s %8.1f MiB  %4u resources", u.owner.c_str(), double(u.bytes) / 1048576.0, u.resources);
                 ImGui::TreePop();
             }
+            // Captions keep clear of this window from the next frame on.
+            session.caption_margin_px = ImGui::GetWindowPos().x + ImGui::GetWindowSize().x;
             ImGui::End();
         }
         if (!v.status.empty() && ImGui::GetTime() < v.status_until) {
