@@ -163,6 +163,7 @@ TEST_CASE("world projection: a CRS that is unknown, geographic or not in metres 
 TEST_CASE("world labels of one frame do not overlap, and each stays as near its point as it can", "[world]") {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // no imgui.ini in the folder the tests run in
     io.DisplaySize = ImVec2(800, 600);
     unsigned char* pixels = nullptr;
     int w = 0, h = 0;
