@@ -59,7 +59,6 @@ Allocation MemoryPool::allocate(const VkMemoryRequirements& req, uint32_t type, 
     std::lock_guard lock(mutex_);
     Allocation a;
     a.type = type;
-    a.image = image;
     a.owner = current_owner_;
     a.coherent = props_.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
     a.size = req.size;
@@ -68,7 +67,6 @@ Allocation MemoryPool::allocate(const VkMemoryRequirements& req, uint32_t type, 
         a.memory = create_memory(req.size, type, &mapped);
         a.mapped = mapped;
         ++dedicated_;
-        dedicated_bytes_ += req.size;
     } else {
         auto place = [&](int32_t bi) {
             Block& b = blocks_[size_t(bi)];
@@ -129,7 +127,6 @@ void MemoryPool::free(const Allocation& a) {
         vkFreeMemory(device_, a.memory, nullptr);
         heap_reserved_[heap] -= a.size;
         --dedicated_;
-        dedicated_bytes_ -= a.size;
         return;
     }
     Block& b = blocks_[size_t(a.block)];

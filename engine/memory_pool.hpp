@@ -38,7 +38,6 @@ struct Allocation {
     bool coherent = true;
     uint32_t type = 0;
     int32_t block = -1;  // index into the pool's blocks of that kind; -1: dedicated
-    bool image = false;
     uint32_t owner = 0;  // index into the owner names
 };
 
@@ -93,7 +92,6 @@ private:
     std::vector<MemoryUse> use_;  // per owner index
     uint32_t current_owner_ = 0;
     uint32_t dedicated_ = 0;
-    VkDeviceSize dedicated_bytes_ = 0;
 };
 
 // Charges the allocations made while it lives to `owner` (nests; restores the previous owner).

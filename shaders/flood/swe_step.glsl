@@ -3,8 +3,9 @@
 // et al. 2004, deviatoric momentum form, wall and open-edge ghosts; faces reconstructed from the limited slopes
 // of swe_slopes.comp in the second-order stages), then (first order, or Heun stage 2 after averaging with the
 // step's start) rain and point inflows, Green-Ampt infiltration and semi-implicit Manning friction. The passes
-// of src/modules/flood/swe_reference.hpp, mirrored function by function (hll, face_flux, closed_flux,
-// open_ghost, face_state, flow_stage, apply_sources), in float.
+// of src/modules/flood/swe_reference.hpp, mirrored function by function (hll, face_flux, face_state, flow_stage,
+// apply_sources as add_sources in swe_sources.glsl), in float; the reference's closed_flux and open_ghost are
+// ghost_of and edge_flux here (one face_flux call per face).
 #include "flood/swe_shared.h"
 
 layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;

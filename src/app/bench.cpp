@@ -59,6 +59,15 @@ struct CopyPush {
     uint32_t count, row_stride;
 };
 
+// The exit code of a bench run: 3 when --validate saw validation messages.
+int validation_exit(const engine::Context& gpu) {
+    if (gpu.validation_enabled() && gpu.validation_messages()) {
+        std::fprintf(stderr, "infrascape: the validation layer reported messages\n");
+        return 3;
+    }
+    return 0;
+}
+
 struct CopyRow {
     std::string name;
     double gb_per_s = 0;  // bytes read plus bytes written
@@ -192,11 +201,7 @@ int lbm_bench(engine::Context& gpu, const BenchOptions& o, const std::vector<Cop
             std::printf("%-40s %10.3f %10.2f %8.1f%%\n", kernels[size_t(k)].name.c_str(), mlups[k], gbs[k],
                         100.0 * gbs[k] / roofline);
     }
-    if (gpu.validation_enabled() && gpu.validation_messages()) {
-        std::fprintf(stderr, "infrascape: the validation layer reported messages\n");
-        return 3;
-    }
-    return 0;
+    return validation_exit(gpu);
 }
 
 // A scene's frame time at 1280x720 as a user gets it on this device (headless, stepping included: wall time per
@@ -275,11 +280,7 @@ int scenes_bench(engine::Context& gpu, const BenchOptions& o, bool is_cpu) {
                         double(t.reserved) / 1048576.0, passes.c_str());
         }
     }
-    if (gpu.validation_enabled() && gpu.validation_messages()) {
-        std::fprintf(stderr, "infrascape: the validation layer reported messages\n");
-        return 3;
-    }
-    return 0;
+    return validation_exit(gpu);
 }
 
 }  // namespace
@@ -292,15 +293,17 @@ int bench_command(const BenchOptions& o) {
     const bool is_cpu = gpu->properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
     const uint32_t repeat = is_cpu ? 3 : 50;
 
+    // [SECTION] `--scenes`: every shipped scene, nothing else.
+    if (o.scenes) return scenes_bench(*gpu, o, is_cpu);
+
     // [SECTION] Roofline: the fastest copy kernel.
     const std::vector<CopyRow> copies = measure_copies(*gpu, is_cpu, repeat);
     gpu->release_all();
     double roofline = 0;
     for (const CopyRow& c : copies) roofline = std::max(roofline, c.gb_per_s);
 
-    // [SECTION] `--lbm N`: the LBM kernels only, for comparison with FluidX3D; `--scenes`: every shipped scene.
+    // [SECTION] `--lbm N`: the LBM kernels only, for comparison with FluidX3D.
     if (o.lbm > 0) return lbm_bench(*gpu, o, copies, roofline, repeat);
-    if (o.scenes) return scenes_bench(*gpu, o, is_cpu);
 
 
     // [SECTION] Module kernels.
@@ -368,11 +371,7 @@ int bench_command(const BenchOptions& o) {
         for (const engine::MemoryUse& u : memory)
             std::printf("  %-28s %9.1f MiB %6u resources\n", u.owner.c_str(), double(u.bytes) / 1048576.0, u.resources);
     }
-    if (gpu->validation_enabled() && gpu->validation_messages()) {
-        std::fprintf(stderr, "infrascape: the validation layer reported messages\n");
-        return 3;
-    }
-    return 0;
+    return validation_exit(*gpu);
 }
 
 }  // namespace infrascape

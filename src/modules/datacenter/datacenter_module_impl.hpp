@@ -177,7 +177,7 @@ public:
 
     // The probes the racks' and units' solve reads (LbmGpu::set_probes): one group per patch (its cells), then
     // one per rack and server (the strip of cells in front of it). probe_ holds each group's sum of T (C).
-    void set_probes(double initial_c);
+    void set_probes(const std::vector<uint8_t>& mask, double initial_c);
     double probe_mean(size_t group, size_t cells) const { return cells ? probe_[group] / double(cells) : supply_c_; }
 
     void solve_racks_from_air();
@@ -241,7 +241,6 @@ private:
     std::unique_ptr<LbmReference> ref_;
     std::unique_ptr<LbmGpu> solver_;
     std::vector<Patch> patches_;
-    std::vector<uint8_t> mask_;
     std::vector<Rack> racks_;
     std::vector<Unit> units_list_;
     uint8_t supply_ = 0;

@@ -51,9 +51,8 @@ void DatacenterModule::attach(AttachContext& ctx) {
     patches_ = ref_->patches();
     update_patches(p);
     solver_->set_patches(patches_);
-    mask_ = ref_->mask();
+    set_probes(ref_->mask(), p.number("datacenter.supply_c"));
     ref_.reset();  // the GPU holds the state now
-    set_probes(p.number("datacenter.supply_c"));
     for (auto& rb : readback_)
         rb = engine::Buffer(*gpu_, solver_->probe_bytes(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
                             "datacenter probe readback");
@@ -62,9 +61,9 @@ void DatacenterModule::attach(AttachContext& ctx) {
     create_drawing(p, ctx.info);
 }
 
-void DatacenterModule::set_probes(double initial_c) {
+void DatacenterModule::set_probes(const std::vector<uint8_t>& mask, double initial_c) {
     std::vector<std::vector<uint32_t>> groups(256);
-    for (size_t c = 0; c < mask_.size(); ++c) groups[mask_[c]].push_back(uint32_t(c));
+    for (size_t c = 0; c < mask.size(); ++c) groups[mask[c]].push_back(uint32_t(c));
     patch_cells_.assign(256, 0);
     for (size_t m = 0; m < 256; ++m) patch_cells_[m] = groups[m].size();
     rack_probe_base_.clear();

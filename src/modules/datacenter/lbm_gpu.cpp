@@ -89,8 +89,7 @@ struct LbmGpu::Impl {
     engine::Buffer probe_cells, probe_chunks, probe_sums;
     VkDescriptorSet probe_set = VK_NULL_HANDLE;
     std::vector<uint32_t> chunk_group;  // per chunk
-    std::vector<size_t> group_cells;    // per group
-    size_t groups = 0;
+    std::vector<size_t> group_cells;    // per group: its cells
     float probe_offset = 0;  // subtracted on the GPU, added back in probe_sums
     std::unique_ptr<engine::DescriptorAllocator> descriptors;
     VkDescriptorSet sets[2]{}, links_set = VK_NULL_HANDLE;
@@ -347,7 +346,6 @@ void LbmGpu::set_probes(const std::vector<std::vector<uint32_t>>& groups) {
             cells.push_back(c);
         }
     }
-    m.groups = groups.size();
     m.probe_offset = m.params.reference_c;
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                        VK_BUFFER_USAGE_TRANSFER_DST_BIT;
@@ -398,9 +396,9 @@ size_t LbmGpu::probe_bytes() const { return std::max<size_t>(impl_->chunk_group.
 
 std::vector<double> LbmGpu::probe_sums(const float* partials) const {
     const Impl& m = *impl_;
-    std::vector<double> sums(m.groups, 0.0);
+    std::vector<double> sums(m.group_cells.size(), 0.0);
     for (size_t k = 0; k < m.chunk_group.size(); ++k) sums[m.chunk_group[k]] += double(partials[k]);
-    for (size_t g = 0; g < m.groups; ++g) sums[g] += double(m.group_cells[g]) * double(m.probe_offset);
+    for (size_t g = 0; g < sums.size(); ++g) sums[g] += double(m.group_cells[g]) * double(m.probe_offset);
     return sums;
 }
 

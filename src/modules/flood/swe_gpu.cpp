@@ -176,8 +176,7 @@ void SweGpu::enable_clock(const ClockConfig& config) {
     if (config.log_slots == 0 || config.log_capacity == 0 || !(config.max_dt_s > 0))
         throw std::invalid_argument("SweGpu::enable_clock: invalid configuration");
     m.clock_config = config;
-    if (m.clock_config.cfl <= 0)
-        m.clock_config.cfl = m.grid.inertial ? kInertialAlpha : m.grid.second_order ? kCfl2DSecondOrder : kCfl2D;
+    if (m.clock_config.cfl <= 0) m.clock_config.cfl = default_cfl(m.grid);
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     m.clock_pipe = engine::Pipeline::compute(*m.ctx, "flood/swe_clock.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},

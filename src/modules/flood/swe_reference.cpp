@@ -479,8 +479,12 @@ double max_wave_speed(const SweGrid& grid, const SweState& s) {
 // dt a / dx <= 1/4 (the argument of Audusse et al. 2004 sec. 3, and of Kurganov & Petrova 2007, Commun.
 // Math. Sci. 5, for their 2D scheme), kept by each forward-Euler stage of Heun's SSP scheme
 // (kCfl2DSecondOrder = 0.25). Measured: no clipping in any test.
+double default_cfl(const SweGrid& grid) {
+    return grid.inertial ? kInertialAlpha : grid.second_order ? kCfl2DSecondOrder : kCfl2D;
+}
+
 double cfl_time_step(const SweGrid& grid, const SweState& s, double cfl, double max_dt) {
-    if (cfl <= 0.0) cfl = grid.inertial ? kInertialAlpha : grid.second_order ? kCfl2DSecondOrder : kCfl2D;
+    if (cfl <= 0.0) cfl = default_cfl(grid);
     const double smax = max_wave_speed(grid, s);
     if (smax * max_dt <= cfl * grid.dx) return max_dt;
     return cfl * grid.dx / smax;

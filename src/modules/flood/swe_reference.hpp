@@ -147,7 +147,10 @@ struct StepReport {
 // 2010 eq. 12); 0 when everything is dry.
 double max_wave_speed(const SweGrid& grid, const SweState& state);
 
-// dt = cfl * dx / max_wave_speed; cfl = 0 picks kCfl2D, kCfl2DSecondOrder or kInertialAlpha by scheme. Returns
+// The scheme's own Courant number: kInertialAlpha, kCfl2DSecondOrder or kCfl2D.
+double default_cfl(const SweGrid& grid);
+
+// dt = cfl * dx / max_wave_speed; cfl = 0 picks default_cfl(grid). Returns
 // max_dt when the domain is dry or the speed is tiny.
 double cfl_time_step(const SweGrid& grid, const SweState& state, double cfl = 0.0, double max_dt = 1.0);
 

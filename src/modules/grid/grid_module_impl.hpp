@@ -326,6 +326,8 @@ private:
     bool sced_point(const Case& op, const ParamStore& p, Case& point);
     void apply_sced(const OpfResult& r, Case& op, const ParamStore& p);
     void finish_step(double t_s, Case& op, double dt_s);
+    // The time the cascade integrates over up to a point at t_s: since the last finished point (one step at first).
+    double since_finished(double t_s) const { return has_finished_ ? t_s - last_t_s_ : step_s_; }
     std::vector<char> opf_out_;
     bool opf_n_1_ = false, sced_ok_ = false;
     double opf_voll_ = 0, mean_price_ = 0, sced_cost_ = 0;

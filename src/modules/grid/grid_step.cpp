@@ -117,8 +117,7 @@ void GridModule::poll_sced(const ParamStore& p) {
         } else {
             sced_note_ = r.message;
         }
-        const double dt = has_finished_ ? sced_running_.t_s - last_t_s_ : step_s_;
-        finish_step(sced_running_.t_s, sced_running_.op, dt);
+        finish_step(sced_running_.t_s, sced_running_.op, since_finished(sced_running_.t_s));
     }
     if (sced_job_.valid() || !sced_next_) return;
     sced_running_ = std::move(*sced_next_);
@@ -128,7 +127,7 @@ void GridModule::poll_sced(const ParamStore& p) {
     Case point;
     const bool shown_ok = sced_ok_;  // the finished point's operator stays on screen while this one is solved
     if (!sced_point(sced_running_.op, p, point)) {  // no operator on this network: the scenario's dispatch stands
-        finish_step(sced_running_.t_s, sced_running_.op, has_finished_ ? sced_running_.t_s - last_t_s_ : step_s_);
+        finish_step(sced_running_.t_s, sced_running_.op, since_finished(sced_running_.t_s));
         return;
     }
     sced_ok_ = shown_ok;
