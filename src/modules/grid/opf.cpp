@@ -374,8 +374,8 @@ struct DcOpf::Impl {
     double base = 100;
     int nb = 0, ng = 0, nl = 0;
     double constant = 0;
-    std::vector<std::vector<double>> ptdf_case;  // [case branch][case bus]
-    std::vector<std::vector<double>> lodf_matrix;
+    std::vector<double> ptdf_int;  // PTDF in internal order, row-major: [internal branch l * nb + internal bus i]
+    std::vector<double> lodf_by_outage;  // LODF in internal order, [outage k * nl + monitored l] (N-1 only)
     std::vector<char> islanding;
     std::vector<double> base_rate;  // per internal branch (0: unrated)
     std::vector<int> shed_col;      // per internal bus, -1 without shedding
@@ -555,7 +555,7 @@ struct DcOpf::Impl {
         nb = net.nb;
         ng = int(net.gen_case.size());
         nl = int(net.f.size());
-        ptdf_case = ptdf(c);
+        std::vector<std::vector<double>> ptdf_case = ptdf(c);  // [case branch][case bus]
         angmin.assign(size_t(nl), -std::numeric_limits<double>::infinity());
         angmax.assign(size_t(nl), std::numeric_limits<double>::infinity());
         for (int l = 0; l < nl; ++l) {
@@ -610,17 +610,38 @@ struct DcOpf::Impl {
         model.loadProblem(mat, collb.data(), colub.data(), obj.data(), rowlb.data(), rowub.data());
         load_quadratic(model, quad);
         if (o.n_minus_1) {
-            lodf_matrix = lodf(c, ptdf_case);
+            const std::vector<std::vector<double>> lodf_case = lodf(c, ptdf_case);  // [case l][case k]
+            lodf_by_outage.resize(size_t(nl) * size_t(nl));
             islanding.assign(size_t(nl), 0);
-            for (int k = 0; k < nl; ++k)
-                for (int l = 0; l < nl && !islanding[size_t(k)]; ++l)
-                    islanding[size_t(k)] =
-                        std::isnan(lodf_matrix[size_t(net.branch_case[size_t(l)])][size_t(net.branch_case[size_t(k)])]);
+            for (int l = 0; l < nl; ++l) {
+                const std::vector<double>& row = lodf_case[size_t(net.branch_case[size_t(l)])];
+                for (int k = 0; k < nl; ++k) {
+                    const double d = row[size_t(net.branch_case[size_t(k)])];
+                    lodf_by_outage[size_t(k) * size_t(nl) + size_t(l)] = d;
+                    if (std::isnan(d)) islanding[size_t(k)] = 1;
+                }
+            }
+        }
+        // Contiguous rows in internal order: the flow products below are plain dot products.
+        ptdf_int.resize(size_t(nl) * size_t(nb));
+        for (int l = 0; l < nl; ++l) {
+            const std::vector<double>& row = ptdf_case[size_t(net.branch_case[size_t(l)])];
+            for (int i = 0; i < nb; ++i) ptdf_int[size_t(l) * size_t(nb) + size_t(i)] = row[size_t(net.case_of_bus[size_t(i)])];
         }
     }
 
-    const std::vector<double>& ptdf_row(int l) const { return ptdf_case[size_t(net.branch_case[size_t(l)])]; }
-    double ptdf_at(int l, int i) const { return ptdf_row(l)[size_t(net.case_of_bus[size_t(i)])]; }
+    const double* ptdf_row(int l) const { return ptdf_int.data() + size_t(l) * size_t(nb); }
+    double ptdf_at(int l, int i) const { return ptdf_row(l)[i]; }
+    // The flow on every internal branch (p.u.) from internal-bus injections: pfinj + PTDF inj.
+    void branch_flows(const std::vector<double>& inj, std::vector<double>& flow) const {
+        flow.resize(size_t(nl));
+        for (int l = 0; l < nl; ++l) {
+            const double* row = ptdf_row(l);
+            double f = 0;
+            for (int i = 0; i < nb; ++i) f += row[i] * inj[size_t(i)];
+            flow[size_t(l)] = m.pfinj[size_t(l)] + f;
+        }
+    }
 
     // A row's coefficient on the injection at internal bus i: PTDF_l,i (+ d PTDF_k,i for an outage row).
     double coef(const FlowRow& r, int i) const {
@@ -638,14 +659,13 @@ struct DcOpf::Impl {
     }
 
     // The part of a row's flow that does not depend on the variables, from this point's loads: the flow the
-    // loads, shunts and phase shifters make alone (p.u.).
-    double fixed_flow(const FlowRow& r, const std::vector<double>& fixed_inj) const {
-        double f = m.pfinj[size_t(r.l)] + (r.k >= 0 ? r.d * m.pfinj[size_t(r.k)] : 0.0);
-        for (int i = 0; i < nb; ++i) f += coef(r, i) * fixed_inj[size_t(i)];
-        return f;
+    // loads, shunts and phase shifters make alone (p.u.), given each branch's such flow (branch_flows of the
+    // fixed injections).
+    static double fixed_flow(const FlowRow& r, const std::vector<double>& fixed_flows) {
+        return fixed_flows[size_t(r.l)] + (r.k >= 0 ? r.d * fixed_flows[size_t(r.k)] : 0.0);
     }
 
-    void add_rows(const std::vector<FlowRow>& fresh, const std::vector<double>& fixed_inj, double scale) {
+    void add_rows(const std::vector<FlowRow>& fresh, const std::vector<double>& fixed_flows, double scale) {
         std::vector<CoinBigIndex> starts{0};
         std::vector<int> idx;
         std::vector<double> el, lbs, ubs;
@@ -657,7 +677,7 @@ struct DcOpf::Impl {
             for (int i = 0; i < nb; ++i)
                 if (shed_col[size_t(i)] >= 0 && at_bus[size_t(i)] != 0) idx.push_back(shed_col[size_t(i)]), el.push_back(at_bus[size_t(i)]);
             starts.push_back(CoinBigIndex(idx.size()));
-            const auto [lo, hi] = row_bounds(r, fixed_flow(r, fixed_inj), scale);
+            const auto [lo, hi] = row_bounds(r, fixed_flow(r, fixed_flows), scale);
             lbs.push_back(lo);
             ubs.push_back(hi);
         }
@@ -701,8 +721,10 @@ struct DcOpf::Impl {
                                          " has PMIN above PMAX");
             model.setColumnBounds(g, gen.pmin_mw / base, gen.pmax_mw / base);
         }
+        std::vector<double> fixed_flows;
+        branch_flows(fixed_inj, fixed_flows);
         for (const FlowRow& r : rows) {
-            const auto [lo, hi] = row_bounds(r, fixed_flow(r, fixed_inj), scale);
+            const auto [lo, hi] = row_bounds(r, fixed_flow(r, fixed_flows), scale);
             model.setRowBounds(r.row, lo, hi);
         }
 
@@ -742,12 +764,7 @@ struct DcOpf::Impl {
             for (int g = 0; g < ng; ++g) inj[size_t(net.gen_bus[size_t(g)])] += x[g];
             for (int i = 0; i < nb; ++i)
                 if (shed_col[size_t(i)] >= 0) inj[size_t(i)] += x[shed_col[size_t(i)]];
-            for (int l = 0; l < nl; ++l) {
-                const std::vector<double>& row = ptdf_row(l);
-                double f = m.pfinj[size_t(l)];
-                for (int i = 0; i < nb; ++i) f += row[size_t(net.case_of_bus[size_t(i)])] * inj[size_t(i)];
-                flow[size_t(l)] = f;
-            }
+            branch_flows(inj, flow);
             std::vector<FlowRow> fresh;
             const int next_row = model.getNumRows();
             for (int l = 0; l < nl; ++l) {
@@ -763,11 +780,11 @@ struct DcOpf::Impl {
             if (o.n_minus_1 && fresh.empty() && res.rounds <= o.max_security_rounds) {
                 for (int k = 0; k < nl; ++k) {
                     if (islanding[size_t(k)]) continue;
-                    const int kc = net.branch_case[size_t(k)];
+                    const double* lodf_k = lodf_by_outage.data() + size_t(k) * size_t(nl);
                     for (int l = 0; l < nl; ++l) {
                         const double rate = base_rate[size_t(l)] * scale;
                         if (l == k || !(rate > 0)) continue;
-                        const double d = lodf_matrix[size_t(net.branch_case[size_t(l)])][size_t(kc)];
+                        const double d = lodf_k[l];
                         if (d == 0) continue;
                         if (std::abs(flow[size_t(l)] + d * flow[size_t(k)]) * base <= rate + o.tolerance_mw) continue;
                         if (added.insert({l, k}).second) fresh.push_back({next_row + int(fresh.size()), l, k, d});
@@ -776,7 +793,7 @@ struct DcOpf::Impl {
                 res.security_rows += int(fresh.size());
             }
             if (fresh.empty() || res.rounds > o.max_security_rounds + 10) break;
-            add_rows(fresh, fixed_inj, scale);
+            add_rows(fresh, fixed_flows, scale);
         }
 
         const double* x = x_sol.data();
