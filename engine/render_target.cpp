@@ -6,6 +6,9 @@
 
 #include <glm/glm.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 namespace engine {
 
 VkSampleCountFlagBits supported_samples(const Context& ctx, uint32_t requested) {
@@ -33,29 +36,47 @@ RenderTarget::RenderTarget(Context& ctx, uint32_t width, uint32_t height, VkSamp
         c.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT;
         color_msaa_ = Image(ctx, c, "render colour msaa");
     }
-    if (post_aa && samples == VK_SAMPLE_COUNT_1_BIT) {
-        ImageDesc c = out;  // sRGB to draw into, read through its UNORM view: FXAA works on the encoded values
+    post_aa_ = post_aa && samples == VK_SAMPLE_COUNT_1_BIT;
+    {
+        // sRGB to draw (or resolve) into, read through its UNORM view: FXAA works on the encoded values, and the
+        // upscaling passes carry them through unchanged.
+        ImageDesc c = out;
         c.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT;
-        scene_ = Image(ctx, c, "render scene before fxaa");
-        GraphicsDesc g;
-        g.vertex = "engine/fxaa.vert";
-        g.fragment = "engine/fxaa.frag";
-        g.bindings = {{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};
-        g.push_constant_bytes = sizeof(glm::vec4);
-        g.cull = VK_CULL_MODE_NONE;
-        g.depth_test = false;
-        g.depth_write = false;
-        g.color_format = kOverlayFormat;  // output's UNORM view: the encoded values go through unchanged
-        g.depth_format = VK_FORMAT_UNDEFINED;
-        fxaa_ = Pipeline::graphics(ctx, g, "fxaa");
+        scene_ = Image(ctx, c, "render scene before post pass");
         descriptors_ = std::make_unique<DescriptorAllocator>(ctx);
         samplers_ = std::make_unique<Samplers>(ctx);
-        fxaa_set_ = descriptors_->allocate(fxaa_.set_layout());
-        DescriptorWriter()
-            .image(0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, scene_.alias_view(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
-                   samplers_->linear_clamp())
-            .write(ctx.device(), fxaa_set_);
+        auto make = [&](const char* fragment, uint32_t push_bytes) {
+            GraphicsDesc g;
+            g.vertex = "engine/fxaa.vert";
+            g.fragment = fragment;
+            g.bindings = {{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};
+            g.push_constant_bytes = push_bytes;
+            g.cull = VK_CULL_MODE_NONE;
+            g.depth_test = false;
+            g.depth_write = false;
+            g.color_format = kOverlayFormat;  // UNORM views: the encoded values go through unchanged
+            g.depth_format = VK_FORMAT_UNDEFINED;
+            return Pipeline::graphics(ctx, g, fragment);
+        };
+        auto reading = [&](const Pipeline& pipeline, Image& source) {
+            VkDescriptorSet set = descriptors_->allocate(pipeline.set_layout());
+            DescriptorWriter()
+                .image(0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, source.alias_view(),
+                       VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, samplers_->linear_clamp())
+                .write(ctx.device(), set);
+            return set;
+        };
+        upscale_ = make("engine/upscale.frag", 2 * sizeof(glm::vec4));
+        upscale_scene_set_ = reading(upscale_, scene_);
+        if (post_aa_) {
+            aa_ = Image(ctx, c, "render scene after fxaa");
+            fxaa_ = make("engine/fxaa.frag", sizeof(glm::vec4));
+            fxaa_set_ = reading(fxaa_, scene_);
+            upscale_aa_set_ = reading(upscale_, aa_);
+        }
     }
+    world_w_ = width;
+    world_h_ = height;
     ImageDesc d;
     d.format = kDepthFormat;
     d.width = width;
@@ -123,10 +144,16 @@ RenderTarget::~RenderTarget() {
     });
 }
 
+void RenderTarget::set_render_scale(float scale) {
+    scale_ = std::clamp(scale, kMinRenderScale, 1.0f);
+    world_w_ = std::max(1u, uint32_t(std::lround(width() * double(scale_))));
+    world_h_ = std::max(1u, uint32_t(std::lround(height() * double(scale_))));
+}
+
 void RenderTarget::set_viewport(VkCommandBuffer cmd) const {
     // Flipped viewport (negative height) so world +Z is up on screen with a right-handed projection.
-    VkViewport vp{0, float(height()), float(width()), -float(height()), 0.0f, 1.0f};
-    VkRect2D scissor{{0, 0}, {width(), height()}};
+    VkViewport vp{0, float(world_h_), float(world_w_), -float(world_h_), 0.0f, 1.0f};
+    VkRect2D scissor{{0, 0}, {world_w_, world_h_}};
     vkCmdSetViewport(cmd, 0, 1, &vp);
     vkCmdSetScissor(cmd, 0, 1, &scissor);
 }
@@ -137,20 +164,19 @@ void RenderTarget::begin_world(VkCommandBuffer cmd, const float clear_rgba[4]) {
     color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
     color.clearValue.color = {{clear_rgba[0], clear_rgba[1], clear_rgba[2], clear_rgba[3]}};
     output_.use(cmd, Access::ColorAttachment, true);
+    // Where the world's one-sample colour lands: the output itself, or the scene image a post pass reads.
+    Image& single = (post_aa_ || scaled()) ? scene_ : output_;
+    if (&single == &scene_) scene_.use(cmd, Access::ColorAttachment, true);
     if (color_msaa_) {
         color_msaa_.use(cmd, Access::ColorAttachment, true);
         color.imageView = color_msaa_.view();
         color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
         color.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
         color.resolveMode = VK_RESOLVE_MODE_AVERAGE_BIT;
-        color.resolveImageView = output_.view();
+        color.resolveImageView = single.view();
         color.resolveImageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
-    } else if (scene_) {
-        scene_.use(cmd, Access::ColorAttachment, true);
-        color.imageView = scene_.view();
-        color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
     } else {
-        color.imageView = output_.view();
+        color.imageView = single.view();
         color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
     }
     depth_.use(cmd, Access::DepthAttachment, true);
@@ -162,7 +188,7 @@ void RenderTarget::begin_world(VkCommandBuffer cmd, const float clear_rgba[4]) {
     depth.clearValue.depthStencil = {0.0f, 0};
 
     VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
-    ri.renderArea = {{0, 0}, {width(), height()}};
+    ri.renderArea = {{0, 0}, {world_w_, world_h_}};
     ri.layerCount = 1;
     ri.colorAttachmentCount = 1;
     ri.pColorAttachments = &color;
@@ -173,23 +199,51 @@ void RenderTarget::begin_world(VkCommandBuffer cmd, const float clear_rgba[4]) {
 
 void RenderTarget::end_world(VkCommandBuffer cmd) {
     vkCmdEndRendering(cmd);
-    if (!scene_) return;
-    // FXAA: scene_ -> output_, one full-screen triangle.
-    scene_.use(cmd, Access::FragmentSampled);
+    if (post_aa_ || scaled()) post_pass(cmd);
+}
+
+void RenderTarget::begin_post(VkCommandBuffer cmd, Image& target, uint32_t w, uint32_t h) {
     VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
-    color.imageView = output_.alias_view();
+    color.imageView = target.alias_view();
     color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
     color.loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
     color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
     VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
-    ri.renderArea = {{0, 0}, {width(), height()}};
+    ri.renderArea = {{0, 0}, {w, h}};
     ri.layerCount = 1;
     ri.colorAttachmentCount = 1;
     ri.pColorAttachments = &color;
     vkCmdBeginRendering(cmd, &ri);
-    set_viewport(cmd);
-    fxaa_.bind(cmd, fxaa_set_);
-    fxaa_.push(cmd, glm::vec4(1.0f / width(), 1.0f / height(), 0, 0));
+    VkViewport vp{0, 0, float(w), float(h), 0.0f, 1.0f};
+    VkRect2D scissor{{0, 0}, {w, h}};
+    vkCmdSetViewport(cmd, 0, 1, &vp);
+    vkCmdSetScissor(cmd, 0, 1, &scissor);
+}
+
+void RenderTarget::post_pass(VkCommandBuffer cmd) {
+    // FXAA at the world's resolution (scene_ -> output_, or -> aa_ when upscaled next), then the bilinear upscale
+    // of the drawn corner into output_. Each is one full-screen triangle.
+    const glm::vec2 texel(1.0f / width(), 1.0f / height());
+    scene_.use(cmd, Access::FragmentSampled);
+    if (post_aa_) {
+        Image& into = scaled() ? aa_ : output_;
+        if (scaled()) aa_.use(cmd, Access::ColorAttachment, true);
+        begin_post(cmd, into, world_w_, world_h_);
+        fxaa_.bind(cmd, fxaa_set_);
+        fxaa_.push(cmd, glm::vec4(texel, float(world_w_ - 1), float(world_h_ - 1)));
+        vkCmdDraw(cmd, 3, 1, 0, 0);
+        vkCmdEndRendering(cmd);
+        if (!scaled()) return;
+        aa_.use(cmd, Access::FragmentSampled);
+    }
+    begin_post(cmd, output_, width(), height());
+    // Output pixel p reads the source at p * (drawn / output) texels, never outside the drawn corner.
+    struct {
+        glm::vec4 texel, scale;
+    } push{glm::vec4(texel, 0, 0), glm::vec4(texel.x * float(world_w_) / width(), texel.y * float(world_h_) / height(),
+                                             (float(world_w_) - 0.5f) * texel.x, (float(world_h_) - 0.5f) * texel.y)};
+    upscale_.bind(cmd, post_aa_ ? upscale_aa_set_ : upscale_scene_set_);
+    upscale_.push(cmd, push);
     vkCmdDraw(cmd, 3, 1, 0, 0);
     vkCmdEndRendering(cmd);
 }

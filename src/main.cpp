@@ -55,9 +55,14 @@ Opens the scene in a window. Without a display (no DISPLAY or WAYLAND_DISPLAY) i
 Options:
   --size WxH        window size (default 1280x720)
   --quality Q       low, medium or high (default: medium on a software device such as llvmpipe, high on a
-                    GPU): low draws one sample without anti-aliasing and the terrain within 2 px of its full
-                    detail; medium one sample with FXAA, terrain within 1 px; high 4x multisampling, 0.5 px
+                    GPU): low draws one sample without anti-aliasing, the terrain within 2 px of its full
+                    detail and the world at half the window's width and height, upscaled; medium one sample
+                    with FXAA, terrain within 1 px, and a dynamic resolution (a render scale from 0.5 to 1)
+                    that holds --target-fps; high 4x multisampling, 0.5 px, full resolution
   --msaa N          multisample anti-aliasing samples: 1, 2, 4 or 8 (default: by --quality)
+  --render-scale S  draw the world at S (0.25 to 1) of the window's width and height and upscale it, fixed
+                    (default: by --quality); the panels and text stay sharp
+  --target-fps N    the frame rate the dynamic resolution holds (default 20)
   --no-vsync        present without waiting for vertical blank
   --frames N        close after N frames (for tests and scripted checks)
   --resize-test     resize the window during the run (with --frames; for tests)
@@ -82,8 +87,10 @@ Options:
   --from T            simulation time of the first frame (e.g. 17h; default 0)
   --panels            include the module panels in the frames (the legend, clock and captions always show)
   --quality Q         low, medium or high, as for `infrascape view` (default: medium on a software device, high
-                      on a GPU)
+                      on a GPU); the render scale is fixed: 0.5 low, 0.75 medium, 1 high
   --msaa N            anti-aliasing samples (default: by --quality)
+  --render-scale S    draw the world at S (0.25 to 1) of the frame's width and height and upscale it
+                      (default: by --quality); the legend, clock and captions stay sharp
   --quiet             no progress bar
   --profile           print each pass's mean GPU time and the CPU time per frame (simulation, drawing)
   --device N, --validate
@@ -114,6 +121,9 @@ With --lbm N, only the roofline and two lattice Boltzmann kernels on an N^3 box,
 FluidX3D's benchmark: the data hall's step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy, walls
 all round) and a plain D3Q19 BGK FP32 step on a periodic box. --json prints lbm_hall_mlups and
 lbm_srt_mlups (million lattice updates per second) with their effective GB/s.
+
+The frame times are at the default quality for the device, with its fixed render scale (as `render` has it:
+0.75 on a software device, 1 on a GPU; the viewer's dynamic resolution moves it).
 
 With --scenes, every scene in scenes/ at 1280x720 at the default quality for the device: the frame time
 of its first frames (headless: stepping and drawing, without the viewer's panels or presentation), the
@@ -202,6 +212,8 @@ int viewer_main(Args& a) {
         if (opt == "--size") parse_size(a.next(opt), o.width, o.height);
         else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
         else if (opt == "--quality") parse_quality(o.quality = a.next(opt));
+        else if (opt == "--render-scale") o.render_scale = parse_render_scale(a.next(opt));
+        else if (opt == "--target-fps") o.target_fps = parse_uint(opt, a.next(opt), 1, 1000);
         else if (opt == "--no-vsync") o.vsync = false;
         else if (opt == "--frames") o.frames = parse_uint(opt, a.next(opt), 1, 1u << 30);
         else if (opt == "--resize-test") o.resize_test = true;
@@ -227,6 +239,7 @@ int render_main(Args& a) {
         else if (opt == "--from") o.from_s = parse_seconds(opt, a.next(opt));
         else if (opt == "--msaa") o.msaa = parse_uint(opt, a.next(opt), 1, 8);
         else if (opt == "--quality") parse_quality(o.quality = a.next(opt));
+        else if (opt == "--render-scale") o.render_scale = parse_render_scale(a.next(opt));
         else if (opt == "--panels") o.panels = true;
         else if (opt == "--quiet") o.quiet = true;
         else if (opt == "--profile") o.profile = true;

@@ -210,6 +210,7 @@ int lbm_bench(engine::Context& gpu, const BenchOptions& o, const std::vector<Cop
 struct SceneTiming {
     std::string scene;
     double frame_ms = 0;
+    float render_scale = 1;                 // the world pass's fraction of 1280x720, by the device's default quality
     std::map<std::string, double> passes;  // GPU ms per pass (on llvmpipe without the binned rasterization)
     std::vector<engine::MemoryUse> memory;
     VkDeviceSize reserved = 0;
@@ -221,6 +222,7 @@ SceneTiming time_scene(const std::filesystem::path& scene, const BenchOptions& o
     so.validation = o.common.validation;
     so.device = o.common.device;
     so.msaa = 0;  // by quality, as a user gets it on this device
+    so.render_scale = 0;
     Session session(scene, so);
     FrameSubmitter submitter(session.gpu());
     std::vector<double> ms;
@@ -239,6 +241,7 @@ SceneTiming time_scene(const std::filesystem::path& scene, const BenchOptions& o
     SceneTiming t;
     t.scene = scene.filename().string();
     t.frame_ms = ms[ms.size() / 2];
+    t.render_scale = session.render_scale();
     t.passes = session.timer().smoothed_ms();
     t.memory = session.gpu().memory().usage();
     t.reserved = session.gpu().memory().bytes_reserved();
@@ -259,16 +262,17 @@ int scenes_bench(engine::Context& gpu, const BenchOptions& o, bool is_cpu) {
         std::printf("{\n  \"device\": \"%s\",\n  \"scenes\": [\n", gpu.device_name().c_str());
         for (size_t i = 0; i < timings.size(); ++i) {
             const SceneTiming& t = timings[i];
-            std::printf("    {\"scene\": \"%s\", \"frame_ms\": %.3f, \"fps\": %.3f, \"memory_bytes\": %llu, \"passes_ms\": {",
-                        t.scene.c_str(), t.frame_ms, 1000.0 / t.frame_ms, (unsigned long long)t.reserved);
+            std::printf("    {\"scene\": \"%s\", \"frame_ms\": %.3f, \"fps\": %.3f, \"render_scale\": %.2f, "
+                        "\"memory_bytes\": %llu, \"passes_ms\": {",
+                        t.scene.c_str(), t.frame_ms, 1000.0 / t.frame_ms, t.render_scale, (unsigned long long)t.reserved);
             size_t k = 0;
             for (const auto& [pass, ms] : t.passes) std::printf("%s\"%s\": %.4f", k++ ? ", " : "", pass.c_str(), ms);
             std::printf("}}%s\n", i + 1 < timings.size() ? "," : "");
         }
         std::printf("  ]\n}\n");
     } else {
-        std::printf("device: %s\n\n%-24s %10s %8s %10s  %s\n", gpu.device_name().c_str(), "scene (1280x720)", "frame ms",
-                    "fps", "memory", "GPU passes (ms; on llvmpipe without the binned rasterization)");
+        std::printf("device: %s\n\n%-24s %10s %8s %6s %10s  %s\n", gpu.device_name().c_str(), "scene (1280x720)", "frame ms",
+                    "fps", "scale", "memory", "GPU passes (ms; on llvmpipe without the binned rasterization)");
         for (const SceneTiming& t : timings) {
             std::string passes;
             for (const auto& [pass, ms] : t.passes) {
@@ -276,8 +280,8 @@ int scenes_bench(engine::Context& gpu, const BenchOptions& o, bool is_cpu) {
                 std::snprintf(text, sizeof text, "%s%s %.1f", passes.empty() ? "" : ", ", pass.c_str(), ms);
                 passes += text;
             }
-            std::printf("%-24s %10.1f %8.1f %7.0f MiB  %s\n", t.scene.c_str(), t.frame_ms, 1000.0 / t.frame_ms,
-                        double(t.reserved) / 1048576.0, passes.c_str());
+            std::printf("%-24s %10.1f %8.1f %6.2f %7.0f MiB  %s\n", t.scene.c_str(), t.frame_ms, 1000.0 / t.frame_ms,
+                        t.render_scale, double(t.reserved) / 1048576.0, passes.c_str());
         }
     }
     return validation_exit(gpu);
@@ -341,7 +345,8 @@ int bench_command(const BenchOptions& o) {
         for (size_t i = 0; i < cpu.size(); ++i)
             std::printf("    {\"name\": \"%s\", \"seconds\": %.6f, \"reference_seconds\": %.3f}%s\n", cpu[i].name.c_str(),
                         cpu[i].seconds, cpu[i].reference_s, i + 1 < cpu.size() ? "," : "");
-        std::printf("  ],\n  \"reference_frame_ms\": %.3f,\n", frame_ms);
+        std::printf("  ],\n  \"reference_frame_ms\": %.3f,\n  \"reference_render_scale\": %.2f,\n", frame_ms,
+                    reference.render_scale);
         std::printf("  \"reference_memory\": {\"reserved_bytes\": %llu, \"device_allocations\": %u, \"owners\": [\n",
                     (unsigned long long)memory_reserved, memory_allocations);
         for (size_t i = 0; i < memory.size(); ++i)
@@ -365,7 +370,8 @@ int bench_command(const BenchOptions& o) {
                 std::printf("%-36s %12.4f %16s %9s\n", r.name.c_str(), r.seconds, "-", "-");
         }
         if (!cpu_note.empty()) std::printf("%s\n", cpu_note.c_str());
-        std::printf("\nreference scene frame time (1280x720, default scene): %.1f ms\n", frame_ms);
+        std::printf("\nreference scene frame time (1280x720, default scene, render scale %.2f): %.1f ms\n",
+                    reference.render_scale, frame_ms);
         std::printf("reference scene device memory: %.1f MiB in %u allocations\n", double(memory_reserved) / 1048576.0,
                     memory_allocations);
         for (const engine::MemoryUse& u : memory)

@@ -18,6 +18,7 @@ struct RenderOptions {
     std::filesystem::path scene, output;
     uint32_t width = 1280, height = 720, fps = 30, msaa = 0;  // msaa 0: by quality (Session)
     std::string quality;                                        // empty: by device (Session)
+    float render_scale = 0;                                     // 0: by quality (Session)
     std::optional<double> duration_s;  // video seconds
     std::optional<uint32_t> frames;
     double from_s = 0;  // simulation time of the first frame
@@ -48,6 +49,8 @@ struct ViewerOptions {
     std::filesystem::path scene;
     uint32_t width = 1280, height = 720, msaa = 0;  // msaa 0: by quality (Session)
     std::string quality;                            // empty: by device (Session)
+    float render_scale = 0;                         // 0: by quality, dynamic at medium (Session, viewer)
+    double target_fps = 20;                         // the frame rate the dynamic resolution holds
     bool vsync = true;
     std::optional<uint32_t> frames;  // exit after this many frames (tests)
     bool resize_test = false;        // resize the window during the run (tests)

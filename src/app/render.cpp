@@ -121,6 +121,7 @@ int render_command(const RenderOptions& o) {
     so.height = o.height;
     so.msaa = o.msaa;
     if (!o.quality.empty()) so.quality = parse_quality(o.quality);
+    so.render_scale = o.render_scale;
     Session session(o.scene, so);
     const WorldSettings& w = session.world();
 

@@ -19,6 +19,16 @@
 
 namespace infrascape {
 
+float render_scale_for(Quality q) { return q == Quality::Low ? 0.5f : q == Quality::Medium ? 0.75f : 1.0f; }
+
+float parse_render_scale(const std::string& text) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(v >= engine::kMinRenderScale && v <= 1.0))
+        throw std::invalid_argument("--render-scale must be a number from 0.25 to 1, not '" + text + "'");
+    return float(v);
+}
+
 Quality parse_quality(const std::string& name) {
     if (name == "low") return Quality::Low;
     if (name == "medium") return Quality::Medium;
@@ -81,6 +91,8 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
                                 world_.seed);
     const bool software = gpu_->properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
     const Quality quality = o.quality != Quality::Auto ? o.quality : software ? Quality::Medium : Quality::High;
+    quality_ = quality;
+    render_scale_ = o.render_scale > 0 ? o.render_scale : render_scale_for(quality);
     samples_ = engine::supported_samples(*gpu_, o.msaa ? o.msaa : (quality == Quality::High ? 4u : 1u));
     post_aa_ = quality == Quality::Medium && samples_ == 1;
     world_renderer_ = std::make_unique<engine::WorldRenderer>(*gpu_, VkSampleCountFlagBits(samples_), colormaps_);
@@ -88,6 +100,7 @@ Session::Session(const std::filesystem::path& scene_file, const SessionOptions& 
     timer_ = std::make_unique<engine::GpuTimer>(*gpu_);
     if (o.render_targets) {
         target_ = std::make_unique<engine::RenderTarget>(*gpu_, o.width, o.height, VkSampleCountFlagBits(samples_), post_aa_);
+        target_->set_render_scale(render_scale_);
         ui_ = std::make_unique<engine::UiLayer>(*gpu_, *target_, o.window, asset_dir() / "fonts/DejaVuSans.ttf");
     }
 
@@ -344,6 +357,12 @@ void Session::restart_clock() {
 void Session::resize(uint32_t width, uint32_t height) {
     if (target_ && target_->width() == width && target_->height() == height) return;
     target_ = std::make_unique<engine::RenderTarget>(*gpu_, width, height, VkSampleCountFlagBits(samples_), post_aa_);
+    target_->set_render_scale(render_scale_);
+}
+
+void Session::set_render_scale(float scale) {
+    render_scale_ = std::clamp(scale, engine::kMinRenderScale, 1.0f);
+    if (target_) target_->set_render_scale(render_scale_);
 }
 
 engine::CameraState Session::view() const {
@@ -369,7 +388,9 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     const engine::CameraState cam = view();
     const double aspect = double(target_->width()) / target_->height();
     const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
-    FrameInfo frame{cmd, wall_dt, &push, float(target_->width()), float(target_->height()), cam.fov_deg, slot};
+    // Sizes in pixels (sprites, wires, levels of detail) are the world pass's, which may be below the output's.
+    const float world_w = float(target_->world_width()), world_h = float(target_->world_height());
+    FrameInfo frame{cmd, wall_dt, &push, world_w, world_h, cam.fov_deg, slot};
     for (auto& m : modules_) {  // compute before the world pass (particles, culling), timed per module
         timer_->begin(cmd, "prepare." + m->instance());
         engine::MemoryOwner owner(gpu_->memory(), m->instance());
@@ -384,9 +405,9 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     world_renderer_->draw_sky(cmd, cam, aspect);
     timer_->end(cmd);
     timer_->begin(cmd, "world.terrain");
-    world_renderer_->draw_terrain(cmd, push, cam, target_->height());
+    world_renderer_->draw_terrain(cmd, push, cam, world_h);
     timer_->end(cmd);
-    DrawContext dc{cmd, push, *world_renderer_, float(target_->width()), float(target_->height())};
+    DrawContext dc{cmd, push, *world_renderer_, world_w, world_h};
     for (auto& m : modules_) {
         timer_->begin(cmd, "world." + m->instance());
         m->draw(dc);

@@ -33,10 +33,15 @@ std::filesystem::path asset_dir();         // the project's assets/ (INFRASCAPE_
 std::filesystem::path default_scene_path();  // scenes/default.toml
 std::vector<BlockSpec> all_block_specs();    // world, terrain, then every registered module
 
-// Drawing quality: low: one sample, no anti-aliasing, terrain within 2 px; medium: one sample with FXAA, terrain
-// within 1 px; high: 4x multisampling, terrain within 0.5 px. Auto: medium on a software device, high on a GPU.
+// Drawing quality: low: one sample, no anti-aliasing, terrain within 2 px, the world drawn at half the output's
+// width and height and upscaled; medium: one sample with FXAA, terrain within 1 px, the world at 0.75 (in the
+// viewer: a dynamic resolution that holds a frame time); high: 4x multisampling, terrain within 0.5 px, full
+// resolution. Auto: medium on a software device, high on a GPU.
 enum class Quality { Auto, Low, Medium, High };
 Quality parse_quality(const std::string& name);  // "low", "medium", "high"; throws std::invalid_argument
+float render_scale_for(Quality q);                 // 0.5, 0.75, 1
+// --render-scale's value: a number in [0.25, 1]; throws std::invalid_argument with the message to print.
+float parse_render_scale(const std::string& text);
 
 struct SessionOptions {
     bool validation = false;
@@ -44,6 +49,7 @@ struct SessionOptions {
     uint32_t width = 1280, height = 720;
     uint32_t msaa = 4;  // 0: by quality: none on a software rasterizer (llvmpipe), where 4x costs 45% of a frame; 4 on a GPU
     Quality quality = Quality::Auto;
+    float render_scale = 1;  // the world's fraction of the output's width and height; 0: by quality (render_scale_for)
     bool render_targets = true;  // false for `run`: simulation only, nothing drawn
     bool interactive = false;    // as the viewer (implied by a window): see AttachContext::interactive
     engine::Window* window = nullptr;
@@ -74,6 +80,10 @@ public:
     void settle();  // every module's background work finished (Module::settle)
     const CouplingLog& couplings() const { return couplings_; }
     engine::RenderTarget& target() { return *target_; }
+    Quality quality() const { return quality_; }  // as resolved for the device (never Auto)
+    // The world pass's size against the output's (kept across resizes); the viewer's dynamic resolution sets it.
+    void set_render_scale(float scale);
+    float render_scale() const { return render_scale_; }
     engine::GpuTimer& timer() { return *timer_; }
     engine::CameraController& camera() { return camera_; }
 
@@ -145,6 +155,8 @@ private:
     uint64_t steps_ = 0;
     uint32_t samples_ = 4;
     bool post_aa_ = false;
+    Quality quality_ = Quality::High;
+    float render_scale_ = 1;
     bool draws_ = true;
     bool interactive_ = false;  // the viewer (a window): see AttachContext::interactive
 };

@@ -13,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/session.hpp"
 #include "capture.hpp"
+#include "dynamic_resolution.hpp"
 #include "vk_check.hpp"
 #include "window.hpp"
 
@@ -128,8 +129,15 @@ int viewer_command(const ViewerOptions& o) {
     so.height = o.height;
     so.msaa = o.msaa;
     if (!o.quality.empty()) so.quality = parse_quality(o.quality);
+    so.render_scale = o.render_scale;
     so.window = &window;
     Session session(o.scene, so);
+    // Medium quality (the default on a software device) holds the target frame rate by the world's resolution,
+    // unless --render-scale fixes it; the View menu switches it on and off.
+    engine::DynamicResolution::Options dro;
+    dro.target_ms = 1000.0 / o.target_fps;
+    engine::DynamicResolution dynres(dro, session.render_scale());
+    bool dynamic = o.render_scale == 0 && session.quality() == Quality::Medium;
     window.set_title("Infrascape: " + session.world().title);
     engine::Context& gpu = session.gpu();
     auto swapchain = std::make_unique<engine::Swapchain>(gpu, window, o.vsync);
@@ -173,6 +181,21 @@ int viewer_command(const ViewerOptions& o) {
                     session.camera().set_mode(fly ? engine::CameraController::Mode::Fly : engine::CameraController::Mode::Orbit);
                 bool vsync = swapchain->vsync();
                 if (ImGui::MenuItem("Vsync", nullptr, &vsync)) swapchain->set_vsync(vsync);
+                ImGui::Separator();
+                if (ImGui::MenuItem("Dynamic resolution", nullptr, &dynamic) && dynamic)
+                    dynres = engine::DynamicResolution(dro, session.render_scale());
+                float scale = session.render_scale();
+                ImGui::SetNextItemWidth(160);
+                if (ImGui::SliderFloat("render scale", &scale, engine::kMinRenderScale, 1.0f, "%.2f")) {
+                    dynamic = false;  // a scale set by hand holds
+                    session.set_render_scale(scale);
+                }
+                float fps = float(1000.0 / dro.target_ms);
+                ImGui::SetNextItemWidth(160);
+                if (ImGui::SliderFloat("target fps", &fps, 5.0f, 120.0f, "%.0f")) {
+                    dro.target_ms = 1000.0 / fps;
+                    dynres.set_target_ms(dro.target_ms);
+                }
                 ImGui::EndMenu();
             }
             if (ImGui::BeginMenu("Modules")) {
@@ -217,6 +240,8 @@ int viewer_command(const ViewerOptions& o) {
             ImGui::Begin("Performance", &v.show_perf, ImGuiWindowFlags_AlwaysAutoResize);
             ImGui::Text("%s", gpu.device_name().c_str());
             ImGui::Text("%.1f FPS (%.1f ms)", io.Framerate, 1000.0f / std::max(io.Framerate, 0.001f));
+            ImGui::Text("world %ux%u (render scale %.2f%s)", session.target().world_width(), session.target().world_height(),
+                        session.render_scale(), dynamic ? ", dynamic" : "");
             if (session.timer().supported()) {
                 // One line per pass and module: folded by default (a world of many modules has dozens).
                 if (ImGui::TreeNode("GPU passes")) {
@@ -377,8 +402,10 @@ int viewer_command(const ViewerOptions& o) {
         const VkExtent2D extent = swapchain->extent();
         session.resize(extent.width, extent.height);
         auto now = std::chrono::steady_clock::now();
-        const double wall_dt = std::min(std::chrono::duration<double>(now - last).count(), 0.25);
+        const double frame_s = std::chrono::duration<double>(now - last).count();
+        const double wall_dt = std::min(frame_s, 0.25);
         last = now;
+        if (dynamic && rendered > 0) session.set_render_scale(dynres.update(frame_s * 1000.0));
         session.camera().update(wall_dt);
         if (v.playing) v.sim_target = std::max(v.sim_target, session.time_s()) + wall_dt * session.speed() * v.speed_multiplier;
 

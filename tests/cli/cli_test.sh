@@ -93,11 +93,29 @@ render_pngs_deterministic)
     for f in "$tmp"/a/*.png; do cmp "$f" "$tmp/b/$(basename "$f")" || fail "$(basename "$f") differs between runs"; done
     ;;
 render_quality)
-    # Medium quality is low quality passed through FXAA: the same frame where the image is smooth, blended at edges.
-    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/low" --frames 1 --size 320x180 --quality low --validate --quiet
-    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/med" --frames 1 --size 320x180 --quality medium --validate --quiet
+    # Medium quality is low quality passed through FXAA: the same frame where the image is smooth, blended at edges
+    # (both at full resolution here; by default low draws the world at 0.5 and medium at 0.75).
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/low" --frames 1 --size 320x180 --quality low --render-scale 1 --validate --quiet
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/med" --frames 1 --size 320x180 --quality medium --render-scale 1 --validate --quiet
     changed=$(compare -metric AE -fuzz 3% "$tmp/low/frame_000000.png" "$tmp/med/frame_000000.png" /dev/null 2>&1 || true)
     [ "$changed" -gt 0 ] && [ "$changed" -lt $((320 * 180 / 4)) ] || fail "FXAA changed $changed of $((320 * 180)) pixels"
+    ;;
+render_scale)
+    # The world drawn at half the width and height and upscaled is the same picture, softer: its RMS difference
+    # from the full-resolution frame is small against the change that drawing nothing at all makes.
+    for q in low medium; do
+        expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/full_$q" --frames 1 --size 320x180 --quality $q --render-scale 1 --validate --quiet
+        expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/half_$q" --frames 1 --size 320x180 --quality $q --render-scale 0.5 --validate --quiet
+        rmse=$(compare -metric RMSE "$tmp/full_$q/frame_000000.png" "$tmp/half_$q/frame_000000.png" /dev/null 2>&1 | sed 's/.*(\(.*\))/\1/' || true)
+        python3 -c "import sys; v=float(sys.argv[1]); sys.exit(0 if 0 < v < 0.06 else 1)" "$rmse" ||
+            fail "quality $q: render scale 0.5 differs from full resolution by RMS $rmse (expected between 0 and 0.06)"
+    done
+    # Multisampling resolved below the output's size, then upscaled.
+    expect_rc 0 "$bin" render scenes/heat_islands.toml -o "$tmp/msaa" --frames 1 --size 320x180 --quality high --render-scale 0.6 --validate --quiet
+    expect_rc 2 "$bin" render scenes/heat_islands.toml -o "$tmp/x" --frames 1 --render-scale 1.5
+    expect_text "--render-scale must be a number from 0.25 to 1, not '1.5'"
+    expect_rc 2 "$bin" view scenes/heat_islands.toml --render-scale half
+    expect_text "--render-scale must be a number from 0.25 to 1, not 'half'"
     ;;
 run_export)
     expect_rc 0 "$bin" run scenes/heat_islands.toml --until 10min --export "$tmp/e" --validate
