@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "context.hpp"
 #include "gpu_test_support.hpp"
@@ -248,4 +250,32 @@ TEST_CASE("GPU LBM probes sum the temperature over their cells as the whole fiel
     }
     CHECK(t_max > 22.5);  // the heat source warmed the air: the sums are not of a uniform field
     CHECK(gpu->validation_messages() == 0);
+}
+
+TEST_CASE("the temperature volume's empty-space skipping draws the image the full march draws", "[gpu][datacenter]") {
+    // The small hall after a simulated minute, coloured from 20 to 40 C: the racks' exhaust glows and the cool
+    // air by the unit leaves clear bricks to skip (seen on screen with the skipped rays marked). The volume with
+    // clear bricks skipped, without, and not drawn at all.
+    const std::string hall = [] {
+        std::ifstream in(test::source_dir() / "tests/datacenter/small_hall.toml");
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    auto frame = [&](const std::string& keys, const char* name) {
+        std::string text = hall;
+        const size_t at = text.find("[datacenter]\n");
+        REQUIRE(at != std::string::npos);
+        text.insert(at + 13, "temperature_min_c = 20.0\ntemperature_max_c = 40.0\n" + keys);
+        const std::filesystem::path file = std::filesystem::temp_directory_path() / name;
+        std::ofstream(file) << text;
+        return test::render_scene(file, 60.0, 320, 180, false);
+    };
+    const test::Frame skipped = frame("volume_skipping = true\n", "infrascape_hall_skip.toml");
+    const test::Frame marched = frame("volume_skipping = false\n", "infrascape_hall_march.toml");
+    const test::Frame none = frame("volume = false\n", "infrascape_hall_novolume.toml");
+    CHECK(skipped.rgba == marched.rgba);
+    size_t glowing = 0;
+    for (size_t i = 0; i < none.rgba.size(); i += 4)
+        glowing += std::abs(int(marched.rgba[i]) - int(none.rgba[i])) > 8;
+    INFO("pixels the volume changes: " << glowing);
+    CHECK(glowing > 200);  // the volume is there to be skipped or marched
 }

@@ -49,7 +49,8 @@ void DatacenterModule::create_drawing(const ParamStore& p, const WorldInfo& info
     vol.fragment = "datacenter/volume.frag";
     vol.bindings = {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, vs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs},
                     {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs},
-                    {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs}};
+                    {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs}, {5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs},
+                    {6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, fs}};
     vol.push_constant_bytes = sizeof(engine::FramePush);
     vol.cull = VK_CULL_MODE_BACK_BIT;
     vol.depth_write = false;
@@ -60,6 +61,29 @@ void DatacenterModule::create_drawing(const ParamStore& p, const WorldInfo& info
     vs_desc.fragment = "datacenter/vslice.frag";
     vs_desc.cull = VK_CULL_MODE_NONE;
     vslice_pipe_ = engine::Pipeline::graphics(*gpu_, vs_desc, "datacenter vertical slice");
+    // What the volume's rays read (volume_bricks.comp, each frame): a float per cell, and for empty-space skipping
+    // a word per brick of 4 x 4 x 4 cells.
+    const size_t cells = size_t(nx_) * ny_ * nz_;
+    cells_ = engine::Buffer(*gpu_, cells * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device,
+                            "datacenter volume cells");
+    cells_.upload(std::vector<float>(cells, 0.0f).data(), cells * 4);
+    const size_t bricks = size_t((nx_ + 3) / 4) * ((ny_ + 3) / 4) * ((nz_ + 3) / 4);
+    bricks_ = engine::Buffer(*gpu_, bricks * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, engine::MemoryKind::Device,
+                             "datacenter volume bricks");
+    bricks_.upload(std::vector<uint32_t>(bricks, 1u).data(), bricks * 4);
+    bricks_pipe_ = engine::Pipeline::compute(*gpu_, "datacenter/volume_bricks.comp",
+                                             {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+                                              {4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
+                                             sizeof(glm::uvec4) + sizeof(glm::vec4), "datacenter volume bricks");
+    bricks_set_ = descriptors_->allocate(bricks_pipe_.set_layout());
+    engine::DescriptorWriter()
+        .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->moments_buffer())
+        .buffer(1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->mask_buffer())
+        .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->patches_buffer())
+        .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, bricks_)
+        .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cells_)
+        .write(gpu_->device(), bricks_set_);
     volume_set_ = descriptors_->allocate(volume_pipe_.set_layout());
     engine::DescriptorWriter()
         .buffer(0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, volume_geometry_)
@@ -67,6 +91,8 @@ void DatacenterModule::create_drawing(const ParamStore& p, const WorldInfo& info
         .buffer(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->mask_buffer())
         .buffer(3, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, solver_->patches_buffer())
         .buffer(4, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, lut_)
+        .buffer(5, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, bricks_)
+        .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cells_)
         .write(gpu_->device(), volume_set_);
     // Airflow tracers.
     particle_count_ = uint32_t(p.number("datacenter.particles"));
@@ -215,7 +241,7 @@ void DatacenterModule::draw(DrawContext& ctx) {
     }
     if (volume_ && volume_opacity_ > 0) {
         engine::FramePush push = ctx.push;
-        push.extra = glm::vec4(float(t_min_c_), float(t_max_c_), float(volume_opacity_), 0.0f);
+        push.extra = glm::vec4(0.0f, 0.0f, float(volume_opacity_), volume_skipping_ ? 1.0f : 0.0f);
         volume_pipe_.bind(ctx.cmd, volume_set_);
         volume_pipe_.push(ctx.cmd, push);
         vkCmdDraw(ctx.cmd, 36, 1, 0, 0);

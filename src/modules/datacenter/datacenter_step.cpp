@@ -45,6 +45,7 @@ void DatacenterModule::sync_live(const ParamStore& p) {
     vertical_y_m_ = std::clamp(p.number("datacenter.vertical_slice_y_m"), 0.0, hall_[1]);
     tracer_speedup_ = p.number("datacenter.tracer_speedup");
     volume_opacity_ = p.number("datacenter.volume_opacity");
+    volume_skipping_ = p.flag("datacenter.volume_skipping");
 }
 
 void DatacenterModule::before_draw(FrameInfo& frame) {
@@ -84,6 +85,22 @@ void DatacenterModule::before_draw(FrameInfo& frame) {
         range_.use(cmd, engine::Access::VertexShaderRead);
         m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.viewport_h));
     }
+    if (volume_ && volume_opacity_ > 0) {
+        // What the volume's rays read: each cell's place in this frame's colour range, and which bricks hold
+        // anything a ray can see.
+        struct {
+            glm::uvec4 dims;
+            glm::vec4 range;
+        } bp{glm::uvec4(nx_, ny_, nz_, 0), glm::vec4(float(t_min_c_), float(t_max_c_), 0, 0)};
+        solver_->moments_buffer().use(cmd, engine::Access::ComputeRead);
+        bricks_.use(cmd, engine::Access::ComputeWrite);
+        cells_.use(cmd, engine::Access::ComputeWrite);
+        bricks_pipe_.bind(cmd, bricks_set_);
+        bricks_pipe_.push(cmd, bp);
+        vkCmdDispatch(cmd, uint32_t((bricks_.size() / 4 + 63) / 64), 1, 1);
+    }
+    bricks_.use(cmd, engine::Access::FragmentSampled);
+    cells_.use(cmd, engine::Access::FragmentSampled);
     solver_->moments_buffer().use(cmd, engine::Access::FragmentSampled);
     solver_->moments_buffer().use(cmd, engine::Access::VertexShaderRead);  // the tracers' colours
     solver_->mask_buffer().use(cmd, engine::Access::FragmentSampled);
