@@ -592,6 +592,28 @@ PowerFlowResult ac_power_flow(const Case& c, double tolerance, int max_iteration
 // [SECTION] PTDF (makePTDF.m with the first reference bus as the slack)
 // PTDF = Bf B^-1 with the slack's row and column removed from B, computed as the transpose of
 // B^-1 Bf': one sparse factorization, then the branches' right-hand sides in blocks (never a dense inverse).
+struct DcFlows::Impl {
+    const Network& net;
+    const DcModel& m;
+    ReducedB rb;
+    Impl(const Case& c, const Network& n, const DcModel& model) : net(n), m(model), rb(c, n, model, fixed_buses(n, false)) {}
+};
+
+DcFlows::DcFlows(const Case& c, const Network& net, const DcModel& m) : impl_(std::make_unique<Impl>(c, net, m)) {}
+DcFlows::~DcFlows() = default;
+
+void DcFlows::flows(const std::vector<double>& inj, std::vector<double>& flow) const {
+    const Impl& d = *impl_;
+    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(d.rb.n);
+    for (int i = 0; i < d.net.nb; ++i)
+        if (const int r = d.rb.red[size_t(i)]; r >= 0) rhs(r) = inj[size_t(i)];
+    const Eigen::VectorXd x = d.rb.ldlt.solve(rhs);
+    auto theta = [&](int i) { const int r = d.rb.red[size_t(i)]; return r >= 0 ? x(r) : 0.0; };
+    flow.resize(d.net.f.size());
+    for (size_t l = 0; l < d.net.f.size(); ++l)
+        flow[l] = d.m.b[l] * (theta(d.net.f[l]) - theta(d.net.t[l])) + d.m.pfinj[l];
+}
+
 std::vector<std::vector<double>> ptdf(const Case& c) {
     const Network net = build_network(c);
     require_connected(c, net);
