@@ -49,4 +49,21 @@ std::array<double, 2> Projection::to_world(double lat_deg, double lon_deg) const
     return {x - x0_, y - y0_};
 }
 
+std::array<double, 2> latlon_of(const std::string& wkt, double x, double y) {
+    OGRSpatialReference from, geographic;
+    geographic.importFromEPSG(4326);
+    geographic.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    const OGRErr err = from.importFromWkt(wkt.c_str());
+    CPLPopErrorHandler();
+    if (wkt.empty() || err != OGRERR_NONE) throw std::invalid_argument("its coordinate reference system is not one GDAL/PROJ read");
+    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> t(OGRCreateCoordinateTransformation(&from, &geographic));
+    double lon = x, lat = y;
+    if (!t || !t->Transform(1, &lon, &lat) || !std::isfinite(lon) || !std::isfinite(lat))
+        throw std::invalid_argument("its point (" + std::to_string(x) + ", " + std::to_string(y) +
+                                    ") has no longitude and latitude");
+    return {lat, lon};
+}
+
 }  // namespace infrascape

@@ -30,4 +30,8 @@ private:
     double lat0_, lon0_, x0_ = 0, y0_ = 0;
 };
 
+// Latitude and longitude (degrees, WGS 84) of the point (x, y) in the coordinate reference system `wkt` (a DEM's
+// own); throws std::invalid_argument when GDAL/PROJ cannot read the WKT or transform the point.
+std::array<double, 2> latlon_of(const std::string& wkt, double x, double y);
+
 }  // namespace infrascape

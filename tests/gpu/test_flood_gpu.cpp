@@ -5,10 +5,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <ogr_spatialref.h>
 
 #include "gpu_test_support.hpp"
 #include "context.hpp"
+#include "app/session.hpp"
+#include "core/projection.hpp"
 #include "modules/flood/hydrograph.hpp"
+#include "modules/flood/raster.hpp"
 #include "modules/flood/swe_gpu.hpp"
 #include "modules/flood/swe_reference.hpp"
 
@@ -383,4 +391,60 @@ TEST_CASE("GPU clock with a forcing table: the storm and the hydrograph at each 
     CHECK(dh < 2e-4 * h_max);
     CHECK(inflow_gpu == Approx(inflow.volume_m3(0, 120)).epsilon(1e-3));
     CHECK(gpu->validation_messages() == 0);
+}
+
+TEST_CASE("a DEM placed by its georeference lands at its longitude and latitude in the world's projection",
+          "[gpu][flood]") {
+    // A 40 x 30 DEM of 30 m cells in UTM zone 14N (EPSG:32614) centred on 30.10 N, 99.10 W, laid into a world in
+    // Texas Centric Albers (EPSG:3083) about 31 N, 99.3 W. Its centre goes UTM -> longitude/latitude -> Albers in
+    // the module; the test takes longitude/latitude -> UTM (for the DEM) and longitude/latitude -> Albers (where
+    // it must land), so a wrong axis order, centre or shift moves the water off the expected footprint.
+    const double lat = 30.10, lon = -99.10;
+    OGRSpatialReference utm, geographic;
+    utm.importFromEPSG(32614);
+    utm.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    geographic.importFromEPSG(4326);
+    geographic.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> to_utm(OGRCreateCoordinateTransformation(&geographic, &utm));
+    double e = lon, n = lat;
+    REQUIRE(to_utm->Transform(1, &e, &n));
+    char* wkt = nullptr;
+    utm.exportToWkt(&wkt);
+    infrascape::flood::Raster dem;
+    dem.nx = 40;
+    dem.ny = 30;
+    dem.geo.cell = 30.0;
+    dem.geo.x0 = e - 0.5 * (dem.nx - 1) * dem.geo.cell;
+    dem.geo.y0 = n - 0.5 * (dem.ny - 1) * dem.geo.cell;
+    dem.geo.wkt = wkt;
+    CPLFree(wkt);
+    dem.v.assign(size_t(dem.nx) * dem.ny, 0.0f);
+    for (uint32_t j = 0; j < dem.ny; ++j)
+        for (uint32_t i = 0; i < dem.nx; ++i) dem.v[size_t(j) * dem.nx + i] = float(500.0 + 0.01 * i);
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "infrascape_georef";
+    std::filesystem::create_directories(dir);
+    infrascape::flood::write_geotiff(dir / "utm_dem.tif", dem);
+    std::ofstream(dir / "scene.toml") << "[world]\ntitle = \"georeference\"\nextent_m = 400000.0\ndt_s = 10.0\n"
+                                         "latitude_deg = 31.0\nlongitude_deg = -99.3\ncrs = \"EPSG:3083\"\n"
+                                         "[terrain]\nkind = \"flat\"\nrelief_m = 0.0\n"
+                                         "[flood]\ndem = \"utm_dem.tif\"\nground = \"inset\"\nplace_by = \"georeference\"\n"
+                                         "particles = 0\n";
+    infrascape::SessionOptions so;
+    so.validation = true;
+    so.render_targets = false;
+    infrascape::Session s(dir / "scene.toml", so);
+    const infrascape::Projection albers("EPSG:3083", 31.0, -99.3);
+    const std::array<double, 2> c = albers.to_world(lat, lon);
+    const double half_w = 0.5 * (dem.nx - 1) * dem.geo.cell, half_h = 0.5 * (dem.ny - 1) * dem.geo.cell;
+    auto wet = [&](double dx, double dy) {
+        const std::optional<double> d = s.outputs().sample("flood.depth_m", c[0] + dx, c[1] + dy);
+        return d && std::isfinite(*d);
+    };
+    CHECK(wet(0, 0));
+    // Two cells inside each edge the grid holds water; three cells beyond, nothing (UTM and Albers grids turn
+    // by well under a degree here, a few metres over the DEM's half width).
+    for (const auto& [dx, dy] : {std::pair{half_w - 60, 0.0}, {-(half_w - 60), 0.0}, {0.0, half_h - 60}, {0.0, -(half_h - 60)}})
+        CHECK(wet(dx, dy));
+    for (const auto& [dx, dy] : {std::pair{half_w + 90, 0.0}, {-(half_w + 90), 0.0}, {0.0, half_h + 90}, {0.0, -(half_h + 90)}})
+        CHECK_FALSE(wet(dx, dy));
 }

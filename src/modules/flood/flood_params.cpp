@@ -61,6 +61,11 @@ BlockSpec flood_block() {
     p.push_back(choice_param("ground", {"replace", "inset"}, "replace",
                              "replace: the DEM is the world's terrain (centred on the origin); inset: the DEM is laid into "
                              "the world's terrain with its centre at (world_x_m, world_y_m) and its rim level with it", false));
+    p.push_back(choice_param("place_by", {"world_xy", "georeference"}, "world_xy",
+                             "inset: where the DEM's centre goes: world_xy: at (world_x_m, world_y_m); georeference: "
+                             "at its own place, its centre's longitude and latitude (from the DEM's coordinate "
+                             "reference system) in the world's projection (world.crs); the grid keeps its axes "
+                             "and cell size", false));
     p.push_back(number_param("world_x_m", "m", -1e8, 1e8, 0, "inset: world x of the DEM's centre", false));
     p.push_back(number_param("world_y_m", "m", -1e8, 1e8, 0, "inset: world y of the DEM's centre", false));
     p.push_back(bool_param("sleep_until_rain", false,

@@ -130,7 +130,23 @@ void FloodModule::load_terrain(const ParamStore& p, const WorldInfo& info) {
     centre_x_ = g.x0 + 0.5 * (dem_.nx - 1) * g.cell;
     centre_y_ = g.y0 + 0.5 * (dem_.ny - 1) * g.cell;
     inset_ = p.text("flood.ground") == "inset";
-    if (inset_) {
+    if (inset_ && p.text("flood.place_by") == "georeference") {
+        // The DEM's centre, from its own coordinate reference system to longitude and latitude, then into the
+        // world's frame. A DEM whose CRS differs from the world's is placed by its centre alone: its grid keeps
+        // its axes and cells (over a valley's few kilometres the grids' convergence is a fraction of a degree).
+        if (g.wkt.empty())
+            throw ParamError("flood.place_by", "'flood.place_by': the DEM has no coordinate reference system (a GeoTIFF's "
+                                               "keys, or a .prj beside an .asc), so it cannot be placed by its georeference");
+        try {
+            const std::array<double, 2> ll = latlon_of(g.wkt, centre_x_, centre_y_);
+            const std::array<double, 2> w = info.lonlat(ll[0], ll[1]);
+            place_x_ = w[0];
+            place_y_ = w[1];
+        } catch (const std::invalid_argument& e) {
+            throw ParamError("flood.place_by", std::string("'flood.place_by': the DEM cannot be placed by its georeference: ") +
+                                                   e.what());
+        }
+    } else if (inset_) {
         place_x_ = p.number("flood.world_x_m");
         place_y_ = p.number("flood.world_y_m");
     }
