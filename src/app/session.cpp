@@ -390,8 +390,10 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
     // Sizes in pixels (sprites, wires, levels of detail) are the world pass's, which may be below the output's.
     const float world_w = float(target_->world_width()), world_h = float(target_->world_height());
-    FrameInfo frame{cmd, wall_dt, &push, world_w, world_h, cam.fov_deg, slot};
-    for (auto& m : modules_) {  // compute before the world pass (particles, culling), timed per module
+    FrameInfo frame{cmd, wall_dt, &push, world_w, world_h, cam.fov_deg, slot, time_s()};
+    for (size_t i = 0; i < modules_.size(); ++i) {  // compute before the world pass (particles, culling), timed per module
+        const auto& m = modules_[i];
+        frame.params = &module_params(i);
         timer_->begin(cmd, "prepare." + m->instance());
         engine::MemoryOwner owner(gpu_->memory(), m->instance());
         m->before_draw(frame);

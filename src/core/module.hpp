@@ -79,6 +79,10 @@ struct FrameInfo {
     float viewport_w = 1, viewport_h = 1;     // pixels of the target
     double fov_deg = 45;                      // vertical field of view
     uint32_t slot = 0;                        // the frame slot whose frame_complete() follows this frame's submission
+    // The session's time and this module's live parameters: a module that steps rarely (a city, every quarter-year
+    // in a world) still draws with this frame's light and the panel's settings.
+    double t_s = 0;
+    const ParamStore* params = nullptr;
 };
 
 struct DrawContext {

@@ -227,3 +227,40 @@ TEST_CASE("flood to city: built cells under water and people in the hazard zone,
     off.flood(ctx, "city:other", cells, ids, 4000);
     CHECK_FALSE(off.flood_seen());
 }
+
+TEST_CASE("grid to city: each block of the city takes the service of its nearest bus, by hand", "[world]") {
+    // A city of 64 x 64 cells of 100 m centred on x = 0; the grid serves x < 0 from bus 101, which is dark, and
+    // x > 0 from bus 202, which is lit. Blocks are 4 cells wide: the eight western blocks are bus 101's and dark,
+    // the eight eastern ones bus 202's and lit, in every row.
+    ParamStore params;
+    params.declare(world_block());
+    OutputBus bus;
+    bus.publish_field("grid.serving_bus", "", "", [](double x, double) { return x < 0 ? 101.0 : 202.0; });
+    bus.publish_field("grid.served_fraction", "", "", [](double x, double) { return x < 0 ? 0.0 : 1.0; });
+    CouplingLog log;
+    log.begin_step(0);
+    CouplingContext ctx(bus, params, log, 0);
+    city::CityPorts ports;
+    ports.service(ctx, "city:test", -3150, -3150, 100, 64);
+    const uint32_t b = city::CityPorts::kServiceBlocks;
+    REQUIRE(ports.block_bus().size() == size_t(b) * b);
+    for (uint32_t j = 0; j < b; ++j)
+        for (uint32_t i = 0; i < b; ++i) {
+            INFO("block " << i << ", " << j);
+            CHECK(ports.block_bus()[j * b + i] == (i < b / 2 ? 101 : 202));
+            CHECK(ports.block_served()[j * b + i] == (i < b / 2 ? 0.0f : 1.0f));
+        }
+    CHECK(log.value(0, "city.serving_buses@city:test") == 2);
+    // With the outages coupling off every block is lit; the map of who serves what stays.
+    params.set("world.couple_outages", false);
+    city::CityPorts off;
+    off.service(ctx, "city:test", -3150, -3150, 100, 64);
+    for (float s : off.block_served()) CHECK(s == 1.0f);
+    CHECK(off.block_bus()[0] == 101);
+    // Without a grid: lit, and no bus.
+    OutputBus empty;
+    CouplingContext alone(empty, params, log, 0);
+    city::CityPorts none;
+    none.service(alone, "city:test", -3150, -3150, 100, 64);
+    for (size_t k = 0; k < none.block_bus().size(); ++k) CHECK((none.block_bus()[k] == -1 && none.block_served()[k] == 1.0f));
+}

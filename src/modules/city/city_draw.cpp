@@ -6,6 +6,12 @@ namespace infrascape::city {
 void CityModule::before_draw(FrameInfo& frame) {
     VkCommandBuffer cmd = frame.cmd;
     if (frame.push) view_proj_ = frame.push->view_proj, view_ready_ = true;
+    if (frame.params) {  // the city steps every quarter-year in a world: the light and the panel's looks go by frame
+        night_ = float(night_factor(frame.t_s));
+        colormap_name_ = frame.params->text("city.colormap");
+        density_max_ = float(frame.params->number("city.max_density_per_ha"));
+        service_areas_ = frame.params->flag("city.service_areas");
+    }
     if (stats_dirty_) record_stats(cmd);
     // The colormap table for building colours.
     if (colormaps_ && colormap_name_ != uploaded_colormap_) {
@@ -44,8 +50,9 @@ void CityModule::before_draw(FrameInfo& frame) {
 void CityModule::record_instances(VkCommandBuffer cmd) {
     InstancePush ip{glm::vec4(x0_, y0_, cell_m_, growth_->population()),
                     glm::vec4(centre_[0], centre_[1], density_decay_m_, density_max_),
-                    // Lights at night only as far as the grid serves the city (dark in a blackout).
-                    glm::vec4(night_ * float(ports_.served_fraction()), 3.2f, residents_per_storey_ha_, 0), n_, n_,
+                    // Lights at night only as far as the grid serves each block (dark where its bus is out); w: the
+                    // service-area map instead of the density colours.
+                    glm::vec4(night_, 3.2f, residents_per_storey_ha_, service_areas_ ? 1.0f : 0.0f), n_, n_,
                     lod_stride_, 0};
     state_[current_].use(cmd, engine::Access::ComputeRead);
     stats_.use(cmd, engine::Access::ComputeRead);

@@ -94,6 +94,10 @@ inline BlockSpec city_block() {
     p.push_back(number_param("export_every_y", "y", 0.1, 1e4, 25, "land-use rasters are exported at this interval", false));
     p.push_back(choice_param("heat_island_region", {"north_america", "europe"}, "north_america",
                              "Oke's (1973) urban heat island relation to use"));
+    p.push_back(bool_param("service_areas", false,
+                           "colour the buildings by the grid bus that serves them (the nearest bus): a map of the "
+                           "substations' service areas, in blocks of 1/16 of the city's width (with a grid in the world)",
+                           true));
     p.push_back(choice_param("colormap", {"viridis", "inferno", "turbo", "cividis"}, "viridis",
                              "colormap of residential density"));
     p.push_back(number_param("max_density_per_ha", "people/ha", 1, 1e5, 250, "top of the density colour scale"));
@@ -219,6 +223,15 @@ private:
     std::array<double, 2> centre_{0, 0};
     float residents_per_storey_ha_ = 30;  // residents per storey on a hectare of footprint
     float density_decay_m_ = 2500, density_max_ = 250, night_ = 0;
+    bool service_areas_ = false;
+    void upload_service() {  // the ports' blocks into service_ (host-visible; read by the next instance pass)
+        const std::vector<float>& served = ports_.block_served();
+        const std::vector<int32_t>& bus = ports_.block_bus();
+        std::memcpy(service_.mapped(), served.data(), served.size() * 4);
+        std::memcpy(static_cast<char*>(service_.mapped()) + served.size() * 4, bus.data(), bus.size() * 4);
+    }
+    // The grid's service by block for the instance pass: kServiceBlocks^2 served shares, then as many bus numbers.
+    engine::Buffer service_;
     CityPorts ports_;
     DemandParams demand_;
     double utc_offset_h_ = 0, n0_ = 1;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "core/load_shape.hpp"
 
@@ -70,6 +71,26 @@ void CityPorts::couple(CouplingContext& ctx, const std::string& where, double cx
     demand_mw_ = city::demand_mw(population, local_hour, lagged, p, &cooling_mw_);
     served_ = 1;
     if (auto s = ctx.sample("outages", "grid.served_fraction", cx, cy, where)) served_ = std::clamp(*s, 0.0, 1.0);
+}
+
+void CityPorts::service(CouplingContext& ctx, const std::string& instance, double x0_m, double y0_m, double cell_m,
+                        uint32_t n) {
+    const uint32_t b = kServiceBlocks;
+    const bool outages = ctx.enabled("outages");
+    std::set<int32_t> buses;
+    for (uint32_t bj = 0; bj < b; ++bj)
+        for (uint32_t bi = 0; bi < b; ++bi) {
+            // The block's centre (cell i is in block i b / n, as the instance pass splits them).
+            const double ci = (bi + 0.5) * double(n) / b - 0.5, cj = (bj + 0.5) * double(n) / b - 0.5;
+            const double x = x0_m + ci * cell_m, y = y0_m + cj * cell_m;
+            const size_t k = size_t(bj) * b + bi;
+            const std::optional<double> bus = ctx.bus().sample("grid.serving_bus", x, y);
+            block_bus_[k] = bus && std::isfinite(*bus) ? int32_t(*bus) : -1;
+            if (block_bus_[k] >= 0) buses.insert(block_bus_[k]);
+            const std::optional<double> s = outages ? ctx.bus().sample("grid.served_fraction", x, y) : std::nullopt;
+            block_served_[k] = s && std::isfinite(*s) ? float(std::clamp(*s, 0.0, 1.0)) : 1.0f;
+        }
+    if (!buses.empty()) ctx.note("city.serving_buses@" + instance, "", double(buses.size()));
 }
 
 void CityPorts::flood(CouplingContext& ctx, const std::string& where, const std::vector<std::array<double, 2>>& cells,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
@@ -68,6 +69,15 @@ public:
     double cooling_mw() const { return cooling_mw_; }
     double air_temp_c() const { return air_temp_c_; }
     double served_fraction() const { return served_; }  // 1 without a grid
+    // At each coupling step, the grid's service over the city's cells, by block (kServiceBlocks x kServiceBlocks
+    // over its n x n cells of cell_m, cell (0, 0) centred at (x0, y0)): each block is served by the grid's
+    // nearest bus to its centre, and gets that bus's served share (coupling "outages"; 1 when off or without a
+    // grid) and its number (-1 without a grid). The blocks are sampled straight from the bus; the log keeps the
+    // centre's share (couple) and the number of buses serving the city.
+    static constexpr uint32_t kServiceBlocks = 16;
+    void service(CouplingContext& ctx, const std::string& instance, double x0_m, double y0_m, double cell_m, uint32_t n);
+    const std::vector<float>& block_served() const { return block_served_; }
+    const std::vector<int32_t>& block_bus() const { return block_bus_; }
     bool weather_coupled() const { return weather_; }
 
 private:
@@ -77,6 +87,8 @@ private:
     FloodImpact flood_;
     bool flood_seen_ = false;
     std::map<size_t, double> flood_baseline_;  // cell id -> depth when the flood was first seen there
+    std::vector<float> block_served_ = std::vector<float>(kServiceBlocks * kServiceBlocks, 1.0f);
+    std::vector<int32_t> block_bus_ = std::vector<int32_t>(kServiceBlocks * kServiceBlocks, -1);
 };
 
 }  // namespace infrascape::city

@@ -99,6 +99,9 @@ void CityModule::attach(AttachContext& ctx) {
     stats_log_ = engine::Buffer(*gpu_, kLogSlots * sizeof(GpuStats), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                 engine::MemoryKind::Readback, "city stats log");
     lut_ = engine::Buffer(*gpu_, 256 * 16, storage, engine::MemoryKind::Upload, "city colormap");
+    constexpr size_t blocks = CityPorts::kServiceBlocks * CityPorts::kServiceBlocks;
+    service_ = engine::Buffer(*gpu_, blocks * 8, storage, engine::MemoryKind::Upload, "city service blocks");
+    upload_service();
     for (auto& rb : state_readback_)
         rb = engine::Buffer(*gpu_, cells * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
                             "city state readback");
@@ -131,7 +134,7 @@ void CityModule::attach(AttachContext& ctx) {
                                              {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}},
                                             sizeof(StatsPush), "city stats");
     std::vector<engine::Binding> inst_bindings;
-    for (uint32_t b = 0; b < 9; ++b) inst_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT});
+    for (uint32_t b = 0; b < 10; ++b) inst_bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT});
     inst_pipe_ = engine::Pipeline::compute(*gpu_, "city/instances.comp", inst_bindings, sizeof(InstancePush),
                                            "city instances");
 
@@ -168,6 +171,7 @@ void CityModule::attach(AttachContext& ctx) {
             .buffer(6, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[1].instances)
             .buffer(7, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, buildings_[2].instances)
             .buffer(8, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, indirect_)
+            .buffer(9, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, service_)
             .write(gpu_->device(), inst_sets_[from]);
     }
     colormaps_ = &ctx.colormaps;

@@ -65,6 +65,7 @@ void CityModule::step(StepContext& ctx) {
     demand_ = demand_params(p);
     density_max_ = float(p.number("city.max_density_per_ha"));
     colormap_name_ = p.text("city.colormap");
+    service_areas_ = p.flag("city.service_areas");
 }
 
 void CityModule::frame_complete(uint32_t slot) {

@@ -1,6 +1,8 @@
 // The city module's overlay, labels, panel and metrics.
 #include "modules/city/city_module_impl.hpp"
 
+#include <set>
+
 namespace infrascape::city {
 
 void CityModule::overlay(OverlayContext& ctx) {
@@ -53,6 +55,18 @@ void CityModule::panel(PanelContext& ctx) {
     ImGui::Text("Demand %.0f MW (air conditioning %.0f MW) at %.1f C%s; grid serves %.0f%%", ports_.demand_mw(),
                 ports_.cooling_mw(), ports_.air_temp_c(), ports_.weather_coupled() ? " (weather)" : " (city.air_temp_c)",
                 100 * ports_.served_fraction());
+    {
+        // The service areas: the grid's buses nearest the city's blocks, and how many blocks are dark.
+        std::set<int32_t> buses;
+        size_t dark = 0;
+        for (size_t k = 0; k < ports_.block_bus().size(); ++k) {
+            if (ports_.block_bus()[k] >= 0) buses.insert(ports_.block_bus()[k]);
+            dark += ports_.block_served()[k] < 0.99f;
+        }
+        if (!buses.empty())
+            ImGui::Text("Served by %zu substation buses (service_areas colours each block by its bus); %zu of %zu blocks "
+                        "short of power", buses.size(), dark, ports_.block_bus().size());
+    }
     if (ports_.flood_seen()) {
         const FloodImpact& f = ports_.flood_impact();
         const bool wet = f.flooded_cells > 0;

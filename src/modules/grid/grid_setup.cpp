@@ -133,6 +133,11 @@ void GridModule::publish(OutputBus& bus) {
                           const int b = nearest_bus(x, y);
                           return b >= 0 && !lmp_.empty() ? lmp_[size_t(b)] : std::nan("");
                       });
+    bus.publish_field("grid.serving_bus", "", "the case's number of the nearest bus, which serves that point; NaN beyond the grid",
+                      [this](double x, double y) {
+                          const int b = nearest_bus(x, y);
+                          return b >= 0 ? double(base_.buses[size_t(b)].id) : std::nan("");
+                      });
     bus.publish_field("grid.served_fraction", "",
                       "share of demand served at the nearest bus (1 lit, 0 dark); NaN beyond the grid",
                       [this](double x, double y) { return served_fraction_at(x, y); });
