@@ -192,6 +192,8 @@ void Context::create_device(const ContextOptions& options) {
 
     // glslc targeting Vulkan 1.3 declares workgroup sizes with LocalSizeId, which needs maintenance4.
     VkPhysicalDeviceVulkan13Features have13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
+    VkPhysicalDeviceVulkan11Features have11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    have13.pNext = &have11;
     VkPhysicalDeviceFeatures2 have{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     have.pNext = &have13;
     vkGetPhysicalDeviceFeatures2(physical_, &have);
@@ -203,10 +205,15 @@ void Context::create_device(const ContextOptions& options) {
     f13.maintenance4 = VK_TRUE;
     f13.dynamicRendering = VK_TRUE;
     f13.synchronization2 = VK_TRUE;
+    // 16-bit storage where the device has it: the LBM's optional FP16 populations (datacenter.populations).
+    VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    f11.storageBuffer16BitAccess = have11.storageBuffer16BitAccess;
+    f11.pNext = &f13;
+    storage16_ = have11.storageBuffer16BitAccess == VK_TRUE;
     VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     f12.timelineSemaphore = VK_TRUE;
     f12.scalarBlockLayout = VK_TRUE;
-    f12.pNext = &f13;
+    f12.pNext = &f11;
     VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     f2.pNext = &f12;
     VkPhysicalDeviceFeatures supported{};

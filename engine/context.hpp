@@ -50,6 +50,8 @@ public:
     VkQueue queue() const { return queue_; }
     uint32_t queue_family() const { return queue_family_; }
     const VkPhysicalDeviceProperties& properties() const { return properties_; }
+    // 16-bit values in storage buffers (storageBuffer16BitAccess), enabled when the device has it.
+    bool storage_16bit() const { return storage16_; }
     const VkPhysicalDeviceMemoryProperties& memory_properties() const { return memory_properties_; }
     std::string device_name() const { return properties_.deviceName; }
     bool validation_enabled() const { return validation_; }
@@ -83,6 +85,7 @@ private:
     void create_device(const ContextOptions& options);
 
     bool validation_ = false;
+    bool storage16_ = false;
     VkInstance instance_ = VK_NULL_HANDLE;
     VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;

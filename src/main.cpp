@@ -119,8 +119,9 @@ holds, by owner (module, terrain, engine).
 
 With --lbm N, only the roofline and two lattice Boltzmann kernels on an N^3 box, for comparison with
 FluidX3D's benchmark: the data hall's step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy, walls
-all round) and a plain D3Q19 BGK FP32 step on a periodic box. --json prints lbm_hall_mlups and
-lbm_srt_mlups (million lattice updates per second) with their effective GB/s.
+all round) and a plain D3Q19 BGK FP32 step on a periodic box, then the hall's step with FP16 populations where
+the device has 16-bit storage buffers. --json prints lbm_hall_mlups, lbm_srt_mlups and lbm_hall_fp16_mlups
+(million lattice updates per second) with their effective GB/s.
 
 The frame times are at the default quality for the device, with its fixed render scale (as `render` has it:
 0.75 on a software device, 1 on a GPU; the viewer's dynamic resolution moves it).

@@ -4,16 +4,17 @@
 // address: the cell's own opposite population instead of the neighbour's), TRT or BGK with Guo forcing,
 // and, by compile-time switch, Smagorinsky (LBM_BULK_LES) and D3Q7 heat with Boussinesq buoyancy (LBM_BULK_HEAT),
 // so that a feature off costs nothing. The four variants are lbm_bulk_{flow,les,heat,les_heat}.comp.
+#include "datacenter/lbm_storage.glsl"
 #include "datacenter/lbm_shared.h"
 #include "datacenter/lbm_lattice.glsl"
 
 layout(local_size_x = LBM_LOCAL_X, local_size_y = LBM_LOCAL_Y) in;
-layout(std430, binding = 0) readonly buffer FA { float fa[]; };   // q 0..6, source
-layout(std430, binding = 1) readonly buffer FB { float fb[]; };   // q 7..12
-layout(std430, binding = 2) readonly buffer FC { float fc[]; };   // q 13..18
-layout(std430, binding = 3) writeonly buffer OA { float oa[]; };  // destination
-layout(std430, binding = 4) writeonly buffer OB { float ob[]; };
-layout(std430, binding = 5) writeonly buffer OC { float oc[]; };
+layout(std430, binding = 0) readonly buffer FA { POP fa[]; };   // q 0..6, source
+layout(std430, binding = 1) readonly buffer FB { POP fb[]; };   // q 7..12
+layout(std430, binding = 2) readonly buffer FC { POP fc[]; };   // q 13..18
+layout(std430, binding = 3) writeonly buffer OA { POP oa[]; };  // destination
+layout(std430, binding = 4) writeonly buffer OB { POP ob[]; };
+layout(std430, binding = 5) writeonly buffer OC { POP oc[]; };
 layout(std430, binding = 6) readonly buffer G { float g_in[]; };     // D3Q7 heat, source
 layout(std430, binding = 7) writeonly buffer GO { float g_out[]; };  // destination
 layout(std430, binding = 10) readonly buffer Heat { float heat[]; };  // K per step per cell
@@ -23,14 +24,14 @@ layout(std430, binding = 13) readonly buffer Links { uint links[]; };  // lbm_li
 layout(push_constant) uniform Push { LbmPush p; };
 
 float read_f(int q, uint i) {
-    if (q < 7) return fa[i];
-    if (q < 13) return fb[i];
-    return fc[i];
+    if (q < 7) return POP_LOAD(fa[i]);
+    if (q < 13) return POP_LOAD(fb[i]);
+    return POP_LOAD(fc[i]);
 }
 void write_f(int q, uint i, float v) {
-    if (q < 7) oa[i] = v;
-    else if (q < 13) ob[i] = v;
-    else oc[i] = v;
+    if (q < 7) oa[i] = POP_STORE(v);
+    else if (q < 13) ob[i] = POP_STORE(v);
+    else oc[i] = POP_STORE(v);
 }
 // Population q's offset in its buffer.
 uint part_offset(int q, uint n) { return uint(q < 7 ? q : q < 13 ? q - 7 : q - 13) * n; }

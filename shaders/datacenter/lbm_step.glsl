@@ -10,16 +10,17 @@
 // wall. The bulk step (lbm_bulk.glsl) has already stepped every cell as fluid with resting walls; this pass
 // overwrites the listed cells with the full scheme. Splitting the two matters on a SIMD CPU device (llvmpipe),
 // which executes every branch of a shader for every cell, taken or not.
+#include "datacenter/lbm_storage.glsl"
 #include "datacenter/lbm_shared.h"
 #include "datacenter/lbm_lattice.glsl"
 
 layout(local_size_x = LBM_LIST_LOCAL) in;
-layout(std430, binding = 0) readonly buffer FA { float fa[]; };   // q 0..6, source
-layout(std430, binding = 1) readonly buffer FB { float fb[]; };   // q 7..12
-layout(std430, binding = 2) readonly buffer FC { float fc[]; };   // q 13..18
-layout(std430, binding = 3) writeonly buffer OA { float oa[]; };  // destination
-layout(std430, binding = 4) writeonly buffer OB { float ob[]; };
-layout(std430, binding = 5) writeonly buffer OC { float oc[]; };
+layout(std430, binding = 0) readonly buffer FA { POP fa[]; };   // q 0..6, source
+layout(std430, binding = 1) readonly buffer FB { POP fb[]; };   // q 7..12
+layout(std430, binding = 2) readonly buffer FC { POP fc[]; };   // q 13..18
+layout(std430, binding = 3) writeonly buffer OA { POP oa[]; };  // destination
+layout(std430, binding = 4) writeonly buffer OB { POP ob[]; };
+layout(std430, binding = 5) writeonly buffer OC { POP oc[]; };
 layout(std430, binding = 6) readonly buffer G { float g_in[]; };     // D3Q7 heat, source
 layout(std430, binding = 7) writeonly buffer GO { float g_out[]; };  // destination
 layout(std430, binding = 8) readonly buffer Mask { uint mask[]; };   // one byte per cell: patch index
@@ -36,15 +37,15 @@ int opposite(int q) { return q == 0 ? 0 : ((q & 1) != 0 ? q + 1 : q - 1); }
 
 float read_f(int q, uint c) {
     const uint n = n_cells();
-    if (q < 7) return fa[uint(q) * n + c];
-    if (q < 13) return fb[uint(q - 7) * n + c];
-    return fc[uint(q - 13) * n + c];
+    if (q < 7) return POP_LOAD(fa[uint(q) * n + c]);
+    if (q < 13) return POP_LOAD(fb[uint(q - 7) * n + c]);
+    return POP_LOAD(fc[uint(q - 13) * n + c]);
 }
 void write_f(int q, uint c, float v) {
     const uint n = n_cells();
-    if (q < 7) oa[uint(q) * n + c] = v;
-    else if (q < 13) ob[uint(q - 7) * n + c] = v;
-    else oc[uint(q - 13) * n + c] = v;
+    if (q < 7) oa[uint(q) * n + c] = POP_STORE(v);
+    else if (q < 13) ob[uint(q - 7) * n + c] = POP_STORE(v);
+    else oc[uint(q - 13) * n + c] = POP_STORE(v);
 }
 uint patch_of(uint c) { return (mask[c >> 2] >> (8u * (c & 3u))) & 0xffu; }
 bool solid_kind(uint k) { return k == LBM_WALL || k == LBM_INLET; }

@@ -179,26 +179,30 @@ int lbm_bench(engine::Context& gpu, const BenchOptions& o, const std::vector<Cop
         std::fprintf(stderr, "infrascape: --lbm %u: %s\n", o.lbm, e.what());
         return 2;
     }
-    double mlups[2], gbs[2];
-    for (int k = 0; k < 2; ++k) {
-        const double s = time_kernel(gpu, kernels[size_t(k)].record, repeat);
-        mlups[k] = kernels[size_t(k)].items / s / 1e6;
-        gbs[k] = kernels[size_t(k)].bytes / s / 1e9;
+    const size_t count = kernels.size();  // hall, plain, and the hall with FP16 populations where supported
+    std::vector<double> mlups(count), gbs(count);
+    for (size_t k = 0; k < count; ++k) {
+        const double s = time_kernel(gpu, kernels[k].record, repeat);
+        mlups[k] = kernels[k].items / s / 1e6;
+        gbs[k] = kernels[k].bytes / s / 1e9;
     }
     if (o.json) {
         std::printf("{\n  \"device\": \"%s\",\n  \"lbm_n\": %u,\n", gpu.device_name().c_str(), o.lbm);
         print_copies(copies, true);
         std::printf("  \"copy_gb_per_s\": %.3f,\n  \"lbm_hall_mlups\": %.4f,\n  \"lbm_hall_gb_per_s\": %.3f,\n"
-                    "  \"lbm_srt_mlups\": %.4f,\n  \"lbm_srt_gb_per_s\": %.3f\n}\n",
+                    "  \"lbm_srt_mlups\": %.4f,\n  \"lbm_srt_gb_per_s\": %.3f",
                     roofline, mlups[0], gbs[0], mlups[1], gbs[1]);
+        if (count > 2)
+            std::printf(",\n  \"lbm_hall_fp16_mlups\": %.4f,\n  \"lbm_hall_fp16_gb_per_s\": %.3f", mlups[2], gbs[2]);
+        std::printf("\n}\n");
     } else {
         std::printf("device: %s\n", gpu.device_name().c_str());
         std::printf("copy bandwidth (roofline): %.2f GB/s, the fastest of\n", roofline);
         print_copies(copies, false);
         std::printf("\n");
         std::printf("%-40s %10s %10s %9s\n", "kernel", "MLUPs/s", "GB/s", "of copy");
-        for (int k = 0; k < 2; ++k)
-            std::printf("%-40s %10.3f %10.2f %8.1f%%\n", kernels[size_t(k)].name.c_str(), mlups[k], gbs[k],
+        for (size_t k = 0; k < count; ++k)
+            std::printf("%-40s %10.3f %10.2f %8.1f%%\n", kernels[k].name.c_str(), mlups[k], gbs[k],
                         100.0 * gbs[k] / roofline);
     }
     return validation_exit(gpu);

@@ -56,6 +56,9 @@ inline BlockSpec datacenter_block() {
                              "effective thermal diffusivity of the resolved air (0: eddy viscosity / 0.85, a turbulent "
                              "Prandtl number of 0.85)", false));
     p.push_back(number_param("smagorinsky_cs", "", 0, 0.5, 0.16, "Smagorinsky constant of the subgrid model", false));
+    p.push_back(choice_param("populations", {"fp32", "fp16"}, "fp32",
+                             "storage of the D3Q19 populations: fp16 halves their memory (16-bit floats of f - w, FP32 "
+                             "arithmetic; needs 16-bit storage buffers); the heat populations stay FP32", false));
     p.push_back(number_param("outdoor_c", "C", -30, 55, 35, "outdoor dry-bulb temperature (the heatwave; drives the chillers' efficiency)"));
     p.push_back(number_param("supply_c", "C", 10, 35, 18, "cooling units' supply air temperature setpoint"));
     p.push_back(number_param("design_rise_k", "K", 4, 30, 12, "racks' fans are sized for this temperature rise at nominal power", false));

@@ -18,7 +18,7 @@ void DatacenterModule::attach(AttachContext& ctx) {
     nz_ = uint32_t(std::lround(hall_[2] / cell_));
     if (nx_ < 4 || ny_ < 4 || nz_ < 4)
         throw ParamError("datacenter.cell_m", "'datacenter.cell_m' = " + format(cell_) + " m leaves fewer than 4 cells across the hall");
-    const LbmMemory mem = lbm_memory(*gpu_, nx_, ny_, nz_);
+    const LbmMemory mem = lbm_memory(*gpu_, nx_, ny_, nz_, p.text("datacenter.populations") == "fp16");
     if (!mem.fits)
         throw ParamError("datacenter.cell_m", "'datacenter.cell_m' = " + format(cell_) + " m is too fine for this GPU: " + mem.why);
     units_ = LbmUnits::from_velocity(cell_, p.number("datacenter.max_air_speed_m_s"), kULatticeMax);
@@ -47,7 +47,11 @@ void DatacenterModule::attach(AttachContext& ctx) {
     ref_ = std::make_unique<LbmReference>(nx_, ny_, nz_, lp);
     build_geometry(p, ctx.info);
     ref_->initialise(1.0f, {0, 0, 0}, float(p.number("datacenter.supply_c")));
-    solver_ = std::make_unique<LbmGpu>(*gpu_, *ref_);
+    const bool fp16 = p.text("datacenter.populations") == "fp16";
+    if (fp16 && !gpu_->storage_16bit())
+        throw ParamError("datacenter.populations", "'datacenter.populations': fp16 needs 16-bit storage buffers, which " +
+                                                       gpu_->device_name() + " lacks");
+    solver_ = std::make_unique<LbmGpu>(*gpu_, *ref_, fp16 ? LbmStorage::Fp16 : LbmStorage::Fp32);
     patches_ = ref_->patches();
     update_patches(p);
     solver_->set_patches(patches_);

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <glm/gtc/packing.hpp>
+
 #include "context.hpp"
 #include "datacenter/lbm_shared.h"
 #include "pipeline.hpp"
@@ -47,12 +49,13 @@ uint32_t kind_of(CellKind k) {
 
 }  // namespace
 
-LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz) {
+LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz, bool fp16) {
     LbmMemory m;
     const double n = double(nx) * ny * nz;
-    // Two copies of 19 + 7 populations, heat, moments (16 B), density, link word, mask (1 B).
-    m.bytes = n * (2 * 26 * 4 + 4 + 16 + 4 + 4 + 1);
-    const double part = n * 7 * 4;  // the largest population buffer
+    const double pop = fp16 ? 2 : 4;
+    // Two copies of 19 (FP32 or FP16) + 7 (FP32) populations, heat, moments (16 B), density, link word, mask (1 B).
+    m.bytes = n * (2 * (19 * pop + 7 * 4) + 4 + 16 + 4 + 4 + 1);
+    const double part = n * 7 * 4;  // the largest population buffer (the heat populations')
     const double range = double(gpu.properties().limits.maxStorageBufferRange);
     double heap = 0;
     const auto& mp = gpu.memory_properties();
@@ -80,6 +83,7 @@ struct LbmGpu::Impl {
     float t_offset = 20;
     LbmParams params;
     engine::Buffer f[2][3], g[2], mask, patches, heat, moments, density, links, list, keep_list;
+    bool fp16 = false;  // f holds 16-bit floats (LbmStorage::Fp16)
     // The bulk step's variants (lbm_bulk.glsl), indexed by (Smagorinsky ? 1 : 0) + (heat ? 2 : 0); the boundary
     // step (lbm_step.glsl) and the solid cells' restore (lbm_keep.comp) over their lists; the pass that makes the
     // link words and the lists (lbm_links.comp).
@@ -122,16 +126,19 @@ struct LbmGpu::Impl {
     }
 };
 
-LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_unique<Impl>()) {
+LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref, LbmStorage storage_kind) : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
     m.ctx = &gpu;
+    m.fp16 = storage_kind == LbmStorage::Fp16;
+    if (m.fp16 && !gpu.storage_16bit())
+        throw std::runtime_error("FP16 populations need 16-bit storage buffers, which " + gpu.device_name() + " lacks");
     m.nx = ref.nx();
     m.ny = ref.ny();
     m.nz = ref.nz();
     m.n = ref.cells();
     m.params = ref.params();
     m.t_offset = ref.temperature_offset_c();
-    const LbmMemory mem = lbm_memory(gpu, m.nx, m.ny, m.nz);
+    const LbmMemory mem = lbm_memory(gpu, m.nx, m.ny, m.nz, m.fp16);
     if (!mem.fits) throw std::runtime_error("the data hall's grid does not fit the GPU: " + mem.why);
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                        VK_BUFFER_USAGE_TRANSFER_DST_BIT;
@@ -140,8 +147,16 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
     for (int s = 0; s < 2; ++s) {
         for (int part = 0; part < 3; ++part) {
             const size_t count = size_t(kParts[part][1] - kParts[part][0]) * m.n;
-            m.f[s][part] = engine::Buffer(gpu, count * 4, storage, engine::MemoryKind::Device, "lbm populations");
-            m.f[s][part].upload(f0.data() + size_t(kParts[part][0]) * m.n, count * 4);
+            const float* from = f0.data() + size_t(kParts[part][0]) * m.n;
+            if (m.fp16) {
+                std::vector<uint16_t> half(count);
+                for (size_t k = 0; k < count; ++k) half[k] = glm::packHalf1x16(from[k]);
+                m.f[s][part] = engine::Buffer(gpu, count * 2, storage, engine::MemoryKind::Device, "lbm populations (fp16)");
+                m.f[s][part].upload(half.data(), count * 2);
+            } else {
+                m.f[s][part] = engine::Buffer(gpu, count * 4, storage, engine::MemoryKind::Device, "lbm populations");
+                m.f[s][part].upload(from, count * 4);
+            }
         }
         m.g[s] = engine::Buffer(gpu, 7 * m.n * 4, storage, engine::MemoryKind::Device, "lbm heat populations");
         m.g[s].upload(g0.data(), 7 * m.n * 4);
@@ -168,12 +183,13 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref) : impl_(std::make_
     const auto cs = VK_SHADER_STAGE_COMPUTE_BIT;
     std::vector<engine::Binding> bindings;
     for (uint32_t b = 0; b < 16; ++b) bindings.push_back({b, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs});
-    const char* bulk_shaders[4] = {"datacenter/lbm_bulk_flow.comp", "datacenter/lbm_bulk_les.comp",
-                                   "datacenter/lbm_bulk_heat.comp", "datacenter/lbm_bulk_les_heat.comp"};
+    const std::string suffix = m.fp16 ? "_fp16.comp" : ".comp";
+    const char* bulk_shaders[4] = {"datacenter/lbm_bulk_flow", "datacenter/lbm_bulk_les", "datacenter/lbm_bulk_heat",
+                                   "datacenter/lbm_bulk_les_heat"};
     for (int v = 0; v < 4; ++v)
-        m.bulk[v] = engine::Pipeline::compute(gpu, bulk_shaders[v], bindings, sizeof(gpu::LbmPush), "lbm bulk step");
-    m.boundary = engine::Pipeline::compute(gpu, "datacenter/lbm_step.comp", bindings, sizeof(gpu::LbmPush), "lbm boundary step");
-    m.keep = engine::Pipeline::compute(gpu, "datacenter/lbm_keep.comp", bindings, sizeof(gpu::LbmPush), "lbm solid restore");
+        m.bulk[v] = engine::Pipeline::compute(gpu, bulk_shaders[v] + suffix, bindings, sizeof(gpu::LbmPush), "lbm bulk step");
+    m.boundary = engine::Pipeline::compute(gpu, "datacenter/lbm_step" + suffix, bindings, sizeof(gpu::LbmPush), "lbm boundary step");
+    m.keep = engine::Pipeline::compute(gpu, "datacenter/lbm_keep" + suffix, bindings, sizeof(gpu::LbmPush), "lbm solid restore");
     m.links_pipe = engine::Pipeline::compute(gpu, "datacenter/lbm_links.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
@@ -302,9 +318,17 @@ void LbmGpu::run(uint32_t steps) {
 std::vector<float> LbmGpu::populations() const {
     const Impl& m = *impl_;
     std::vector<float> out(19 * m.n);
-    for (int part = 0; part < 3; ++part)
-        const_cast<engine::Buffer&>(m.f[m.current][part])
-            .download(out.data() + size_t(kParts[part][0]) * m.n, size_t(kParts[part][1] - kParts[part][0]) * m.n * 4);
+    for (int part = 0; part < 3; ++part) {
+        const size_t count = size_t(kParts[part][1] - kParts[part][0]) * m.n;
+        float* to = out.data() + size_t(kParts[part][0]) * m.n;
+        if (m.fp16) {
+            std::vector<uint16_t> half(count);
+            const_cast<engine::Buffer&>(m.f[m.current][part]).download(half.data(), count * 2);
+            for (size_t k = 0; k < count; ++k) to[k] = glm::unpackHalf1x16(half[k]);
+        } else {
+            const_cast<engine::Buffer&>(m.f[m.current][part]).download(to, count * 4);
+        }
+    }
     return out;
 }
 
@@ -419,7 +443,7 @@ namespace {
 // A hall-like case: walls all round, a warm block of cells releasing heat, buoyancy and Smagorinsky on, air moving
 // (a uniform start velocity), so every branch of the fluid path runs. Steps as the module runs them: in batches,
 // the moments written by the batch's last step only.
-BenchKernel hall_kernel(engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz) {
+BenchKernel hall_kernel(engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz, LbmStorage storage = LbmStorage::Fp32) {
     LbmParams p;
     p.tau = 0.51f;
     p.smagorinsky_cs = 0.16f;
@@ -431,13 +455,16 @@ BenchKernel hall_kernel(engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t
     for (uint32_t z = 1; z < nz / 2; ++z)
         for (uint32_t y = ny / 3; y < ny / 2; ++y)
             for (uint32_t x = nx / 3; x < nx / 2; ++x) hall.set_heat_source(x, y, z, 1e-4f);
-    auto solver = std::make_shared<LbmGpu>(gpu, hall);
+    const bool fp16 = storage == LbmStorage::Fp16;
+    auto solver = std::make_shared<LbmGpu>(gpu, hall, storage);
     BenchKernel k;
-    k.name = "datacenter.lbm (" + std::to_string(nx) + "x" + std::to_string(ny) + "x" + std::to_string(nz) + ")";
+    k.name = "datacenter.lbm (" + std::to_string(nx) + "x" + std::to_string(ny) + "x" + std::to_string(nz) +
+             (fp16 ? ", fp16)" : ")");
     k.item_unit = "lattice updates";
     k.items = double(nx) * ny * nz;
-    // The least traffic per cell: 19 + 7 populations read and written (208 B), the link word and the heat source.
-    k.bytes = k.items * (26 * 8 + 4 + 4);
+    // The least traffic per cell: 19 + 7 populations read and written (208 B in FP32; the 19 at 2 B each in
+    // FP16: 132 B), the link word and the heat source.
+    k.bytes = k.items * (19 * (fp16 ? 4 : 8) + 7 * 8 + 4 + 4);
     k.record = [solver](VkCommandBuffer cmd) { solver->record_step(cmd, false); };
     return k;
 }
@@ -474,7 +501,9 @@ std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu) {
 std::vector<BenchKernel> lbm_cube_kernels(engine::Context& gpu, uint32_t n) {
     const LbmMemory mem = lbm_memory(gpu, n, n, n);
     if (!mem.fits) throw std::runtime_error("an LBM box of " + std::to_string(n) + "^3 does not fit the device: " + mem.why);
-    return {hall_kernel(gpu, n, n, n), srt_kernel(gpu, n)};
+    std::vector<BenchKernel> out{hall_kernel(gpu, n, n, n), srt_kernel(gpu, n)};
+    if (gpu.storage_16bit()) out.push_back(hall_kernel(gpu, n, n, n, LbmStorage::Fp16));
+    return out;
 }
 
 }  // namespace infrascape::datacenter

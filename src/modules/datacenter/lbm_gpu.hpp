@@ -31,12 +31,18 @@ struct LbmMemory {
     bool fits = true;
     std::string why;
 };
-LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz);
+LbmMemory lbm_memory(const engine::Context& gpu, uint32_t nx, uint32_t ny, uint32_t nz, bool fp16 = false);
+
+// How the D3Q19 populations are stored (shaders/datacenter/lbm_storage.glsl): FP32, or FP16 (16-bit floats of the
+// shifted populations f_q - w_q, FP32 arithmetic; half the populations' memory and traffic). The D3Q7 heat
+// populations stay FP32.
+enum class LbmStorage { Fp32, Fp16 };
 
 class LbmGpu {
 public:
-    // Throws std::runtime_error when the grid does not fit the device (lbm_memory).
-    LbmGpu(engine::Context& gpu, const LbmReference& initial);
+    // Throws std::runtime_error when the grid does not fit the device (lbm_memory), or for FP16 storage on a device
+    // without 16-bit storage buffers.
+    LbmGpu(engine::Context& gpu, const LbmReference& initial, LbmStorage storage = LbmStorage::Fp32);
     ~LbmGpu();
     LbmGpu(const LbmGpu&) = delete;
     LbmGpu& operator=(const LbmGpu&) = delete;
@@ -53,7 +59,8 @@ public:
     void record_step(VkCommandBuffer cmd, bool write_moments = true);
     void run(uint32_t steps);  // steps in one submission, waited for; the last writes the moments
 
-    // Read back (blocking): populations as LbmReference lays them out (f_q - w_q, g_q - w_q T_offset), and the
+    // Read back (blocking): populations as LbmReference lays them out (f_q - w_q, g_q - w_q T_offset; FP16 ones
+    // widened), and the
     // moments of the last step: (ux, uy, uz, T) per cell and rho per cell.
     std::vector<float> populations() const;
     std::vector<float> temperature_populations() const;
@@ -81,8 +88,9 @@ private:
 // Bench kernels: the LBM step (D3Q19 TRT + Smagorinsky + D3Q7 heat with buoyancy) on 64^3, 128^3 and a 256 x 128 x 64
 // hall, as many as fit the device.
 std::vector<BenchKernel> lbm_bench_kernels(engine::Context& gpu);
-// `bench --lbm N`: the hall kernel and FluidX3D's plain case (D3Q19 BGK FP32, periodic) on an N^3 box, in that
-// order. Throws std::runtime_error when N^3 does not fit the device.
+// `bench --lbm N`: the hall kernel and FluidX3D's plain case (D3Q19 BGK FP32, periodic) on an N^3 box, then the
+// hall kernel with FP16 populations where the device has 16-bit storage, in that order. Throws std::runtime_error
+// when N^3 does not fit the device.
 std::vector<BenchKernel> lbm_cube_kernels(engine::Context& gpu, uint32_t n);
 
 }  // namespace infrascape::datacenter

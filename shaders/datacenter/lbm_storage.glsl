@@ -1,0 +1,15 @@
+// How the D3Q19 populations are stored: FP32, or with LBM_FP16 in 16-bit floats (GL_EXT_shader_16bit_storage),
+// converted to FP32 on load and rounded to nearest on store, so the arithmetic stays FP32. The populations are
+// kept shifted by their weights (f_q - w_q, as LbmReference does), small numbers around 0 whose 11-bit mantissa
+// keeps about 3e-4 of their size; FluidX3D's FP16S does the same with a scale factor.
+#ifdef LBM_FP16
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define POP float16_t
+#define POP_LOAD(x) float(x)
+#define POP_STORE(v) float16_t(v)
+#else
+#define POP float
+#define POP_LOAD(x) (x)
+#define POP_STORE(v) (v)
+#endif
