@@ -66,6 +66,9 @@ TEST_CASE("GPU flood step equals the C++ reference on the same run", "[gpu][floo
     g.second_order = order == 2;
     g.inertial = order >= 3;
     g.inertial_theta = order == 4 ? 0.9 : 1.0;
+    // The inertial scheme with theta 0.9 with every edge open: rain on the edge cells and the mound by the west
+    // edge leave through all four (each edge's face is the open edge's ghost, mirrored on the West and South).
+    if (order == 4) g.boundary = {Boundary::Open, Boundary::Open, Boundary::Open, Boundary::Open};
     g.limiter = Limiter::VanLeer;
     INFO("scheme " << order);
     SweState ref = initial(g);
@@ -296,6 +299,8 @@ TEST_CASE("GPU clock: a window with too few steps leaves its time for the next w
 TEST_CASE("GPU flood step with Manning n per cell and NODATA walls equals the C++ reference", "[gpu][flood]") {
     auto gpu = test::validated_context();
     SweGrid g = valley(44, 36);
+    g.inertial = GENERATE(false, true);  // finite volumes, and the inertial scheme's build for a Manning raster
+    INFO("inertial " << g.inertial);
     g.manning_per_cell.assign(g.cells(), 0.0);
     g.walls.assign(g.cells(), 0);
     for (uint32_t j = 0; j < g.ny; ++j)

@@ -142,7 +142,8 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.first_pipe =
         engine::Pipeline::compute(gpu, "flood/swe_step_first.comp", step_bindings, sizeof(gpu::SwePush), "flood first-order step");
     m.inertial_pipe =
-        engine::Pipeline::compute(gpu, "flood/swe_inertial.comp", step_bindings, sizeof(gpu::SwePush), "flood inertial step");
+        engine::Pipeline::compute(gpu, grid.manning_per_cell.empty() ? "flood/swe_inertial.comp" : "flood/swe_inertial_manning.comp",
+                                  step_bindings, sizeof(gpu::SwePush), "flood inertial step");
     m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
