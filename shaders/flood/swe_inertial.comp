@@ -1,3 +1,4 @@
 #version 450
-// The local-inertial step (swe_inertial.glsl) for a grid of one Manning n.
+// The local-inertial step (swe_inertial.glsl): one Manning n, theta 1.
+#define SWE_THETA_ONE
 #include "flood/swe_inertial.glsl"

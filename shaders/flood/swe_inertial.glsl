@@ -4,8 +4,9 @@
 // new discharge of its four faces from the old state (a face shared by two cells is computed by both from the same
 // values in the same order, so the water leaving one is the water entering the other, to the bit), updates its
 // depth by continuity, then takes its rain, inflows and infiltration (swe_sources.glsl). Same bindings as
-// swe_step.comp; the slopes and start buffers are not read. Built as swe_inertial.comp (one Manning n) and
-// swe_inertial_manning.comp (n per cell).
+// swe_step.comp; the slopes and start buffers are not read. Built for one Manning n or n per cell
+// (SWE_MANNING_PER_CELL), and for theta 1 or any theta (SWE_THETA_ONE: the faces' neighbours along the flow are
+// neither loaded nor weighed): swe_inertial{,_manning}{,_theta}.comp.
 #include "flood/swe_shared.h"
 
 layout(local_size_x = SWE_LOCAL, local_size_y = SWE_LOCAL) in;
@@ -34,8 +35,13 @@ float gn2_of(uint k) { return p.step.w; }
 // cell's water.
 float inertial_face(float q, float q_prev, float q_next, float eta_l, float eta_r, float z_l, float z_r, float h_l,
                     float h_r, float gn2, float dt) {
-    const float dx = p.step.x, g = p.step.z, th = p.scheme.x;
+    const float dx = p.step.x, g = p.step.z;
+#ifdef SWE_THETA_ONE
+    const float q_th = q;  // theta 1: Bates et al.'s original, the neighbours along the flow weigh nothing
+#else
+    const float th = p.scheme.x;
     const float q_th = th * q + (1.0 - th) * 0.5 * (q_prev + q_next);
+#endif
     const float hf = max(eta_l, eta_r) - max(z_l, z_r);
     const float q1 = (q_th - g * hf * dt * (eta_r - eta_l) / dx) / (1.0 + dt * gn2 * abs(q) / pow(max(hf, kDry), 7.0 / 3.0));
     const float cap = 0.25 * dx / dt;
@@ -94,7 +100,11 @@ void main() {
     const Cell c = Cell(s, bed[k], gn2_of(k));
     const Cell w = cell_at(j * nx + iw), e = cell_at(j * nx + ie);
     const Cell so = cell_at(js * nx + i), no = cell_at(jn * nx + i);
+#ifdef SWE_THETA_ONE
+    const float q_ww = 0.0, q_ss = 0.0;  // not weighed with theta 1: not loaded
+#else
     const float q_ww = s_in[j * nx + iww].y, q_ss = s_in[jss * nx + i].z;
+#endif
     const bool has_w = i > 0u, has_e = i + 1u < nx, has_s = j > 0u, has_n = j + 1u < ny;
     // Open edges, water out only (a closed edge carries nothing; a one-cell-wide grid has none).
     const bool open_w = !has_w && nx > 1u && (p.dims.z & 1u) != 0u, open_e = !has_e && nx > 1u && (p.dims.z & 2u) != 0u;

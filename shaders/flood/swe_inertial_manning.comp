@@ -1,4 +1,5 @@
 #version 450
-// The local-inertial step (swe_inertial.glsl) with Manning n per cell (a roughness raster).
+// The local-inertial step (swe_inertial.glsl): Manning n per cell, theta 1.
 #define SWE_MANNING_PER_CELL
+#define SWE_THETA_ONE
 #include "flood/swe_inertial.glsl"

@@ -27,7 +27,9 @@ struct SweGpu::Impl {
     engine::Buffer state[3], bed, sources, ledger, speed, slopes, clock, partials;
     // The step (swe_step.comp), its first-order-only build (swe_step_first.comp) and the inertial scheme's step
     // (swe_inertial.comp), which share set layouts.
-    engine::Pipeline pipe, first_pipe, inertial_pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
+    engine::Pipeline pipe, first_pipe, speed_pipe, slope_pipe, clock_pipe, reduce_pipe;
+    // The inertial step's builds for this grid's roughness: [0] theta 1 (Bates's original), [1] any theta.
+    engine::Pipeline inertial_pipe[2];
     VkDescriptorSet reduce_sets[3]{};
     uint32_t reduce_per_invocation = 4, reduce_groups = 1;
     // The adaptive clock (enable_clock): per-slot logs in host-visible memory, written by the clock passes.
@@ -80,7 +82,7 @@ struct SweGpu::Impl {
         state[out].use(cmd, engine::Access::ComputeWrite);
         ledger.use(cmd, engine::Access::ComputeWrite);
         if (p.dims.w & SWE_CLOCK) clock.use(cmd, engine::Access::ComputeRead);
-        const engine::Pipeline& step = (p.dims.w & SWE_INERTIAL)                  ? inertial_pipe
+        const engine::Pipeline& step = (p.dims.w & SWE_INERTIAL)                  ? inertial_pipe[p.scheme.x == 1.0f ? 0 : 1]
                                        : (p.dims.w & (SWE_STAGE1 | SWE_STAGE2)) ? pipe
                                                                                 : first_pipe;
         step.bind(cmd, step_set(in, out, start));
@@ -141,9 +143,10 @@ SweGpu::SweGpu(engine::Context& gpu, const SweGrid& grid, const SweState& initia
     m.pipe = engine::Pipeline::compute(gpu, "flood/swe_step.comp", step_bindings, sizeof(gpu::SwePush), "flood step");
     m.first_pipe =
         engine::Pipeline::compute(gpu, "flood/swe_step_first.comp", step_bindings, sizeof(gpu::SwePush), "flood first-order step");
-    m.inertial_pipe =
-        engine::Pipeline::compute(gpu, grid.manning_per_cell.empty() ? "flood/swe_inertial.comp" : "flood/swe_inertial_manning.comp",
-                                  step_bindings, sizeof(gpu::SwePush), "flood inertial step");
+    const std::string inertial = grid.manning_per_cell.empty() ? "flood/swe_inertial" : "flood/swe_inertial_manning";
+    m.inertial_pipe[0] = engine::Pipeline::compute(gpu, inertial + ".comp", step_bindings, sizeof(gpu::SwePush), "flood inertial step");
+    m.inertial_pipe[1] =
+        engine::Pipeline::compute(gpu, inertial + "_theta.comp", step_bindings, sizeof(gpu::SwePush), "flood inertial step (theta)");
     m.slope_pipe = engine::Pipeline::compute(gpu, "flood/swe_slopes.comp",
                                              {{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}, {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
                                               {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs}},
