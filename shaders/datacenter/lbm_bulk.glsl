@@ -9,12 +9,6 @@
 #include "datacenter/lbm_lattice.glsl"
 
 layout(local_size_x = LBM_LOCAL_X, local_size_y = LBM_LOCAL_Y) in;
-layout(std430, binding = 0) readonly buffer FA { POP fa[]; };   // q 0..6, source
-layout(std430, binding = 1) readonly buffer FB { POP fb[]; };   // q 7..12
-layout(std430, binding = 2) readonly buffer FC { POP fc[]; };   // q 13..18
-layout(std430, binding = 3) writeonly buffer OA { POP oa[]; };  // destination
-layout(std430, binding = 4) writeonly buffer OB { POP ob[]; };
-layout(std430, binding = 5) writeonly buffer OC { POP oc[]; };
 layout(std430, binding = 6) readonly buffer G { float g_in[]; };     // D3Q7 heat, source
 layout(std430, binding = 7) writeonly buffer GO { float g_out[]; };  // destination
 layout(std430, binding = 10) readonly buffer Heat { float heat[]; };  // K per step per cell

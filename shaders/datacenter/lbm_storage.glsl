@@ -1,4 +1,5 @@
-// How the D3Q19 populations are stored: FP32, or with LBM_FP16 in 16-bit floats (GL_EXT_shader_16bit_storage),
+// The D3Q19 populations' buffers (bindings 0-5, the same in the bulk, boundary and restore passes) and how they
+// are stored: FP32, or with LBM_FP16 in 16-bit floats (GL_EXT_shader_16bit_storage),
 // converted to FP32 on load and rounded to nearest on store, so the arithmetic stays FP32. The populations are
 // kept shifted by their weights (f_q - w_q, as LbmReference does), small numbers around 0 whose 11-bit mantissa
 // keeps about 3e-4 of their size; FluidX3D's FP16S does the same with a scale factor.
@@ -13,3 +14,10 @@
 #define POP_LOAD(x) (x)
 #define POP_STORE(v) (v)
 #endif
+
+layout(std430, binding = 0) readonly buffer FA { POP fa[]; };   // q 0..6, source
+layout(std430, binding = 1) readonly buffer FB { POP fb[]; };   // q 7..12
+layout(std430, binding = 2) readonly buffer FC { POP fc[]; };   // q 13..18
+layout(std430, binding = 3) writeonly buffer OA { POP oa[]; };  // destination
+layout(std430, binding = 4) writeonly buffer OB { POP ob[]; };
+layout(std430, binding = 5) writeonly buffer OC { POP oc[]; };

@@ -51,8 +51,8 @@ Diff compare(const LbmReference& ref, const LbmGpu& dev) {
 // sources behind the rack. `thermal` and `cs` pick the bulk step's variant (lbm_bulk.glsl); with `door`, a wall
 // in the room opens halfway through (a patch changes its kind live, so the link words and the boundary list are
 // made again).
-void room_case(bool thermal, float cs, bool door) {
-    auto gpu = test::validated_context();
+// The rack room (see room_case) before its optional wall: parameters for heat and buoyancy with Smagorinsky `cs`.
+LbmReference rack_room(bool thermal, float cs) {
     LbmParams p;
     p.tau = 0.53f;
     p.smagorinsky_cs = cs;
@@ -67,15 +67,21 @@ void room_case(bool thermal, float cs, bool door) {
     const uint8_t fan_out = ref.add_patch({CellKind::Inlet, {0.03f, 0, 0}, 32.0f});   // blows hot air at the back
     const uint8_t supply = ref.add_patch({CellKind::Equilibrium, {0, 0, 0.02f}, 18.0f});
     const uint8_t ret = ref.add_patch({CellKind::Outlet, {0, 0, 0}, 22.0f});
-    const uint8_t wall = ref.add_patch({CellKind::Wall, {0, 0, 0}, 22.0f});
     ref.fill_box(10, 14, 6, 12, 0, 8, rack);
     ref.fill_box(9, 10, 7, 11, 1, 7, fan_in);
     ref.fill_box(14, 15, 7, 11, 1, 7, fan_out);
     ref.fill_box(2, 5, 2, 5, 0, 1, supply);
     ref.fill_box(21, 24, 13, 16, 11, 12, ret);
-    if (door) ref.fill_box(18, 19, 0, 18, 0, 12, wall);  // a wall across the room, hot side closed off
     for (uint32_t z = 1; z < 6; ++z)
         for (uint32_t y = 7; y < 11; ++y) ref.set_heat_source(16, y, z, 2e-3f);
+    return ref;
+}
+
+void room_case(bool thermal, float cs, bool door) {
+    auto gpu = test::validated_context();
+    LbmReference ref = rack_room(thermal, cs);
+    const uint8_t wall = ref.add_patch({CellKind::Wall, {0, 0, 0}, 22.0f});
+    if (door) ref.fill_box(18, 19, 0, 18, 0, 12, wall);  // a wall across the room, hot side closed off
     ref.initialise(1.0f, {0, 0, 0}, 22.0f);
     LbmGpu dev(*gpu, ref);
     if (door) {
@@ -327,27 +333,7 @@ TEST_CASE("FP16 populations against FP32: a lid-driven cavity and a hall with a 
     }
     {
         // The rack room of the FP32 tests (fans, supply, return, heat, buoyancy, Smagorinsky), 600 steps.
-        LbmParams p;
-        p.tau = 0.53f;
-        p.smagorinsky_cs = 0.16f;
-        p.thermal = true;
-        p.beta_per_k = 3.4e-3f;
-        p.gravity = {0, 0, -2e-4f};
-        p.tau_thermal = 0.55f;
-        p.reference_c = 22.0f;
-        LbmReference ref(26, 18, 12, p);
-        const uint8_t rack = ref.add_patch({CellKind::Wall, {0, 0, 0}, 22.0f});
-        const uint8_t fan_in = ref.add_patch({CellKind::Inlet, {-0.03f, 0, 0}, 22.0f});
-        const uint8_t fan_out = ref.add_patch({CellKind::Inlet, {0.03f, 0, 0}, 32.0f});
-        const uint8_t supply = ref.add_patch({CellKind::Equilibrium, {0, 0, 0.02f}, 18.0f});
-        const uint8_t ret = ref.add_patch({CellKind::Outlet, {0, 0, 0}, 22.0f});
-        ref.fill_box(10, 14, 6, 12, 0, 8, rack);
-        ref.fill_box(9, 10, 7, 11, 1, 7, fan_in);
-        ref.fill_box(14, 15, 7, 11, 1, 7, fan_out);
-        ref.fill_box(2, 5, 2, 5, 0, 1, supply);
-        ref.fill_box(21, 24, 13, 16, 11, 12, ret);
-        for (uint32_t z = 1; z < 6; ++z)
-            for (uint32_t y = 7; y < 11; ++y) ref.set_heat_source(16, y, z, 2e-3f);
+        LbmReference ref = rack_room(true, 0.16f);
         ref.initialise(1.0f, {0, 0, 0}, 22.0f);
         LbmGpu f32(*gpu, ref), f16(*gpu, ref, LbmStorage::Fp16);
         f32.run(600);
