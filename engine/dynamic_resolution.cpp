@@ -26,11 +26,12 @@ float DynamicResolution::update(double frame_ms) {
     const double t = o_.target_ms;
     if (ceiling_windows_ > 0 && --ceiling_windows_ == 0) ceiling_ = o_.max_scale + 1;
     if (median > t) {
-        // At least one step down (the wanted scale is below this one, and quantize floors it); this scale is
+        // At least one step down (or to the floor); this scale is
         // not tried again for a while, so a frame time between two steps does not make the scale oscillate.
         ceiling_ = scale_;
         ceiling_windows_ = o_.ceiling_windows;
-        scale_ = quantize(std::max(scale_ * float(std::sqrt(t / median)), scale_ - o_.max_fall));
+        scale_ = std::min(quantize(std::max(scale_ * float(std::sqrt(t / median)), scale_ - o_.max_fall)),
+                          quantize(scale_ - o_.step));
     } else if (median < 0.85 * t) {
         // At least one step up (the estimate falls short when part of the frame does not scale), below the
         // last scale that was over the target.

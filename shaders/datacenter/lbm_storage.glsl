@@ -1,8 +1,11 @@
 // The D3Q19 populations' buffers (bindings 0-5, the same in the bulk, boundary and restore passes) and how they
-// are stored: FP32, or with LBM_FP16 in 16-bit floats (GL_EXT_shader_16bit_storage),
-// converted to FP32 on load and rounded to nearest on store, so the arithmetic stays FP32. The populations are
-// kept shifted by their weights (f_q - w_q, as LbmReference does), small numbers around 0 whose 11-bit mantissa
-// keeps about 3e-4 of their size; FluidX3D's FP16S does the same with a scale factor.
+// are stored: FP32, or with LBM_FP16 in 16-bit floats (GL_EXT_shader_16bit_storage), widened to FP32 on load and
+// narrowed on store, so the arithmetic stays FP32. The populations are kept shifted by their weights (f_q - w_q, as
+// LbmReference does), small numbers around 0 whose 11-bit mantissa keeps about 5e-4 of their size. Limits: the
+// narrowing's rounding is the device's (Vulkan leaves it to the implementation without the float-controls
+// modes; llvmpipe rounds to nearest), and values under 6.1e-5 are FP16 subnormals, which a device may flush to
+// zero, so a flow much quieter than about 1e-3 in lattice units loses accuracy. FluidX3D's FP16S scales the values
+// up before narrowing; that is not done here. The accuracy against FP32 is measured in test_datacenter_gpu.cpp.
 #ifdef LBM_FP16
 #extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require

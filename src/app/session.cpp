@@ -390,7 +390,8 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
     // Sizes in pixels (sprites, wires, levels of detail) are the world pass's, which may be below the output's.
     const float world_w = float(target_->world_width()), world_h = float(target_->world_height());
-    FrameInfo frame{cmd, wall_dt, &push, world_w, world_h, cam.fov_deg, slot, time_s()};
+    const float size_h = std::min(float(target_->height()), 1.5f * world_h);  // see DrawContext::size_h
+    FrameInfo frame{cmd, wall_dt, &push, world_w, world_h, size_h, cam.fov_deg, slot, time_s()};
     for (size_t i = 0; i < modules_.size(); ++i) {  // compute before the world pass (particles, culling), timed per module
         const auto& m = modules_[i];
         frame.params = &module_params(i);
@@ -409,7 +410,7 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     timer_->begin(cmd, "world.terrain");
     world_renderer_->draw_terrain(cmd, push, cam, world_h);
     timer_->end(cmd);
-    DrawContext dc{cmd, push, *world_renderer_, world_w, world_h};
+    DrawContext dc{cmd, push, *world_renderer_, world_w, world_h, size_h};
     for (auto& m : modules_) {
         timer_->begin(cmd, "world." + m->instance());
         m->draw(dc);

@@ -76,7 +76,8 @@ struct FrameInfo {
     VkCommandBuffer cmd;
     double wall_dt_s = 0;  // this frame's share of playback (1/fps when recording); runs on while paused
     const engine::FramePush* push = nullptr;  // this frame's camera; null when no frame is drawn (`run`)
-    float viewport_w = 1, viewport_h = 1;     // pixels of the target
+    float viewport_w = 1, viewport_h = 1;     // pixels of the world pass (the output's times the render scale): detail
+    float size_h = 1;  // height in pixels to size marks of a fixed screen size by (lines, sprites): see DrawContext
     double fov_deg = 45;                      // vertical field of view
     uint32_t slot = 0;                        // the frame slot whose frame_complete() follows this frame's submission
     // The session's time and this module's live parameters: a module that steps rarely (a city, every quarter-year
@@ -89,7 +90,11 @@ struct DrawContext {
     VkCommandBuffer cmd;
     const engine::FramePush& push;
     engine::WorldRenderer& world;
-    float viewport_w = 1, viewport_h = 1;  // pixels of the target (for lines and sprites of a fixed screen size)
+    float viewport_w = 1, viewport_h = 1;  // pixels of the world pass (the output's times the render scale)
+    // The height in pixels that lines and sprites of a fixed screen size are sized by: the output's, so they keep
+    // their size on screen as the render scale moves, but no more than 1.5 world-pass pixels per output pixel's
+    // worth (below a render scale of 2/3 they widen, so a thin line does not fall between the world's pixels).
+    float size_h = 1;
 };
 
 struct OverlayContext {

@@ -34,6 +34,7 @@ void CityModule::before_draw(FrameInfo& frame) {
             const double px_per_rad = frame.viewport_h / (2 * std::tan(frame.fov_deg * M_PI / 360.0));
             while (lod_stride_ < 8 && 2 * lod_stride_ * cell_m_ * px_per_rad / d <= 1.5) lod_stride_ *= 2;
         }
+        record_service(cmd);
         record_instances(cmd);
     }
     // The latest grid for CPU readers (published outputs).

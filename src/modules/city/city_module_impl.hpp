@@ -224,13 +224,16 @@ private:
     float residents_per_storey_ha_ = 30;  // residents per storey on a hectare of footprint
     float density_decay_m_ = 2500, density_max_ = 250, night_ = 0;
     bool service_areas_ = false;
-    void upload_service() {  // the ports' blocks into service_ (host-visible; read by the next instance pass)
-        const std::vector<float>& served = ports_.block_served();
-        const std::vector<int32_t>& bus = ports_.block_bus();
-        std::memcpy(service_.mapped(), served.data(), served.size() * 4);
-        std::memcpy(static_cast<char*>(service_.mapped()) + served.size() * 4, bus.data(), bus.size() * 4);
+    // The ports' blocks into service_ inside the frame's command buffer (ordered before the instance pass that reads
+    // it; a host write could race a frame still in flight).
+    void record_service(VkCommandBuffer cmd) {
+        std::array<uint32_t, 2 * CityPorts::kServiceBlocks * CityPorts::kServiceBlocks> words{};
+        std::memcpy(words.data(), ports_.block_served().data(), ports_.block_served().size() * 4);
+        std::memcpy(words.data() + ports_.block_served().size(), ports_.block_bus().data(), ports_.block_bus().size() * 4);
+        service_.use(cmd, engine::Access::TransferDst);
+        vkCmdUpdateBuffer(cmd, service_.handle(), 0, sizeof(words), words.data());
+        service_.use(cmd, engine::Access::ComputeRead);
     }
-    // The grid's service by block for the instance pass: kServiceBlocks^2 served shares, then as many bus numbers.
     engine::Buffer service_;
     CityPorts ports_;
     DemandParams demand_;

@@ -100,8 +100,12 @@ void CityModule::attach(AttachContext& ctx) {
                                 engine::MemoryKind::Readback, "city stats log");
     lut_ = engine::Buffer(*gpu_, 256 * 16, storage, engine::MemoryKind::Upload, "city colormap");
     constexpr size_t blocks = CityPorts::kServiceBlocks * CityPorts::kServiceBlocks;
-    service_ = engine::Buffer(*gpu_, blocks * 8, storage, engine::MemoryKind::Upload, "city service blocks");
-    upload_service();
+    service_ = engine::Buffer(*gpu_, blocks * 8, storage | VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Device,
+                              "city service blocks");
+    std::vector<uint32_t> lit(blocks * 2, 0);
+    std::fill(lit.begin(), lit.begin() + blocks, 0x3f800000u);  // every block served (1.0f), no bus (-1)
+    std::fill(lit.begin() + blocks, lit.end(), 0xffffffffu);
+    service_.upload(lit.data(), lit.size() * 4);
     for (auto& rb : state_readback_)
         rb = engine::Buffer(*gpu_, cells * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Readback,
                             "city state readback");

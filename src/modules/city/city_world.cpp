@@ -6,7 +6,6 @@ namespace infrascape::city {
 void CityModule::couple(CouplingContext& ctx) {
     ports_.couple(ctx, instance(), centre_[0], centre_[1], growth_->population(), local_hour(ctx.t_s()), demand_);
     ports_.service(ctx, instance(), x0_, y0_, cell_m_, n_);
-    upload_service();
     if (ctx.bus().unit("flood.depth_m").empty()) return;
     std::vector<std::array<double, 2>> built;
     std::vector<size_t> ids;

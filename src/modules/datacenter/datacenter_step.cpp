@@ -83,7 +83,7 @@ void DatacenterModule::before_draw(FrameInfo& frame) {
         range_.use(cmd, engine::Access::TransferDst);
         vkCmdUpdateBuffer(cmd, range_.handle(), 0, sizeof(range), &range);
         range_.use(cmd, engine::Access::VertexShaderRead);
-        m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.viewport_h));
+        m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.size_h));
     }
     if (volume_ && volume_opacity_ > 0) {
         // What the volume's rays read: each cell's place in this frame's colour range, and which bricks hold

@@ -163,7 +163,7 @@ void FloodModule::before_draw(FrameInfo& frame) {
     if (site_batch_.count) engine::WorldRenderer::prepare_instances(cmd, site_batch_);
     view_proj_ = frame.push->view_proj;
     camera_distance_m_ = glm::length(glm::dvec2(frame.push->camera_pos) - world_of_map(centre_x_, centre_y_));
-    m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.viewport_h));
+    m_per_px_ = float(2.0 * std::tan(frame.fov_deg * M_PI / 360.0) / std::max(1.0f, frame.size_h));
     frame_ready_ = true;
 }
 

@@ -336,7 +336,7 @@ void GridModule::before_draw(FrameInfo& f) {
         // The widest a wire is drawn (wires.vert): the overload emphasis (2.5) times its width in metres, or in pixels.
         WireCullPush wp{f.push->view_proj, glm::vec4(glm::vec3(f.push->camera_pos), float(px_per_rad)),
                         glm::vec4(float(2 * px_per_rad / f.viewport_h), kChordSagPx, float(2.5 * 0.03 * tower_scale_),
-                                  float(2 * 2.5 * wire_px_ / f.viewport_h)),
+                                  float(2 * 2.5 * wire_px_ / f.size_h)),
                         glm::uvec4(span_count_, 0, 0, 0)};
         wire_cull_pipe_.bind(cmd, wire_cull_set_);
         wire_cull_pipe_.push(cmd, wp);
@@ -357,14 +357,14 @@ void GridModule::draw(DrawContext& ctx) {
     if (tower_count_ > 0) ctx.world.draw_instances_indirect(ctx.cmd, ctx.push, *tower_mesh_, visible_towers_, indirect_, 0);
     engine::FramePush push = ctx.push;
     if (span_count_ > 0) {
-        push.extra = glm::vec4(0.03f * float(tower_scale_), wire_px_, float(playback_s_), ctx.viewport_h);
+        push.extra = glm::vec4(0.03f * float(tower_scale_), wire_px_, float(playback_s_), ctx.size_h);
         wire_pipe_.bind(ctx.cmd, wire_set_);
         wire_pipe_.push(ctx.cmd, push);
         vkCmdDrawIndirect(ctx.cmd, wire_draws_.handle(), 0, 1, sizeof(VkDrawIndirectCommand));
         vkCmdDrawIndirect(ctx.cmd, wire_draws_.handle(), sizeof(VkDrawIndirectCommand), 1, sizeof(VkDrawIndirectCommand));
     }
     if (particle_count_ > 0) {
-        push.extra = glm::vec4(0.4f * float(tower_scale_), wire_px_ * 1.9f, float(playback_s_), ctx.viewport_h);
+        push.extra = glm::vec4(0.4f * float(tower_scale_), wire_px_ * 1.9f, float(playback_s_), ctx.size_h);
         sprite_pipe_.bind(ctx.cmd, sprite_set_);
         sprite_pipe_.push(ctx.cmd, push);
         vkCmdDraw(ctx.cmd, particle_count_ * 6, 1, 0, 0);

@@ -627,8 +627,9 @@ struct DcOpf::Impl {
         // Contiguous rows in internal order: the flow products below are plain dot products.
         ptdf_int.resize(size_t(nl) * size_t(nb));
         for (int l = 0; l < nl; ++l) {
-            const std::vector<double>& row = ptdf_case[size_t(net.branch_case[size_t(l)])];
+            std::vector<double>& row = ptdf_case[size_t(net.branch_case[size_t(l)])];
             for (int i = 0; i < nb; ++i) ptdf_int[size_t(l) * size_t(nb) + size_t(i)] = row[size_t(net.case_of_bus[size_t(i)])];
+            std::vector<double>().swap(row);  // freed as copied: the two dense copies do not coexist
         }
     }
 
