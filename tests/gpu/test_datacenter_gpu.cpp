@@ -312,24 +312,25 @@ MomentDiff moment_diff(const LbmGpu& a, const LbmGpu& b) {
 TEST_CASE("FP16 populations against FP32: a lid-driven cavity and a hall with a rack", "[gpu][datacenter]") {
     auto gpu = test::validated_context();
     REQUIRE(gpu->storage_16bit());  // llvmpipe and every desktop GPU of Vulkan 1.1 have 16-bit storage buffers
-    {
-        // A cubic cavity of 24 cells, its lid moving at 0.05 (Re = 24 * 0.05 / nu = 36 at tau 0.6), run 3000 steps
-        // towards its steady vortex in both storages.
+    for (const float lid_u : {0.05f, 5e-4f}) {
+        // A cubic cavity of 24 cells, its lid moving at 0.05 (Re = 24 * 0.05 / nu = 36 at tau 0.6), and a quiet one
+        // a hundred times slower (its f - w mostly under 1e-5, the range the scale keeps out of the subnormals),
+        // run 3000 steps towards the steady vortex in both storages.
         LbmParams p;
         p.tau = 0.6f;
         p.collision = Collision::Bgk;
         p.thermal = false;
         LbmReference ref(24, 24, 24, p);
-        const uint8_t lid = ref.add_patch({CellKind::Wall, {0.05f, 0, 0}, 20.0f});
+        const uint8_t lid = ref.add_patch({CellKind::Wall, {lid_u, 0, 0}, 20.0f});
         ref.fill_box(0, 24, 0, 24, 23, 24, lid);
         ref.initialise(1.0f, {0, 0, 0}, 20.0f);
         LbmGpu f32(*gpu, ref), f16(*gpu, ref, LbmStorage::Fp16);
         f32.run(3000);
         f16.run(3000);
         const MomentDiff d = moment_diff(f32, f16);
-        INFO("cavity: max |du| " << d.du << " with the lid at 0.05 and the flow's largest speed " << d.u_max);
-        REQUIRE(d.u_max > 0.02);
-        CHECK(d.du < 2e-3 * 0.05);  // within 0.2% of the lid's speed everywhere (measured: 0.05%)
+        INFO("cavity: max |du| " << d.du << " with the lid at " << lid_u << " and the flow's largest speed " << d.u_max);
+        REQUIRE(d.u_max > 0.4 * lid_u);
+        CHECK(d.du < 2e-3 * lid_u);  // within 0.2% of the lid's speed everywhere
     }
     {
         // The rack room of the FP32 tests (fans, supply, return, heat, buoyancy, Smagorinsky), 600 steps.

@@ -21,6 +21,7 @@ static_assert(sizeof(gpu::LbmPush) == 80 && sizeof(gpu::LbmPatch) == 32 && sizeo
 namespace {
 
 constexpr uint32_t kParts[3][2] = {{0, 7}, {7, 13}, {13, 19}};  // population ranges of the three buffers
+constexpr float kFp16Scale = 256.0f;  // FP16 populations are stored times this (lbm_storage.glsl LBM_FP16_SCALE)
 constexpr uint32_t kProbeChunk = 256;  // cells per probe chunk (lbm_probe.comp)
 
 gpu::LbmPush push_of(const LbmParams& p, uint32_t nx, uint32_t ny, uint32_t nz, float t_offset) {
@@ -150,7 +151,7 @@ LbmGpu::LbmGpu(engine::Context& gpu, const LbmReference& ref, LbmStorage storage
             const float* from = f0.data() + size_t(kParts[part][0]) * m.n;
             if (m.fp16) {
                 std::vector<uint16_t> half(count);
-                for (size_t k = 0; k < count; ++k) half[k] = glm::packHalf1x16(from[k]);
+                for (size_t k = 0; k < count; ++k) half[k] = glm::packHalf1x16(from[k] * kFp16Scale);
                 m.f[s][part] = engine::Buffer(gpu, count * 2, storage, engine::MemoryKind::Device, "lbm populations (fp16)");
                 m.f[s][part].upload(half.data(), count * 2);
             } else {
@@ -324,7 +325,7 @@ std::vector<float> LbmGpu::populations() const {
         if (m.fp16) {
             std::vector<uint16_t> half(count);
             const_cast<engine::Buffer&>(m.f[m.current][part]).download(half.data(), count * 2);
-            for (size_t k = 0; k < count; ++k) to[k] = glm::unpackHalf1x16(half[k]);
+            for (size_t k = 0; k < count; ++k) to[k] = glm::unpackHalf1x16(half[k]) / kFp16Scale;
         } else {
             const_cast<engine::Buffer&>(m.f[m.current][part]).download(to, count * 4);
         }
