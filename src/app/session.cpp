@@ -388,7 +388,8 @@ void Session::record_frame(VkCommandBuffer cmd, uint32_t slot, double wall_dt, b
     const engine::CameraState cam = view();
     const double aspect = double(target_->width()) / target_->height();
     const engine::FramePush push = world_renderer_->frame_push(cam, aspect, time_s());
-    // Sizes in pixels (sprites, wires, levels of detail) are the world pass's, which may be below the output's.
+    // Levels of detail go by the world pass's pixels, which may be fewer than the output's; marks of a fixed screen
+    // size by size_h.
     const float world_w = float(target_->world_width()), world_h = float(target_->world_height());
     const float size_h = std::min(float(target_->height()), 1.5f * world_h);  // see DrawContext::size_h
     FrameInfo frame{cmd, wall_dt, &push, world_w, world_h, size_h, cam.fov_deg, slot, time_s()};

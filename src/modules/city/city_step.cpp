@@ -61,11 +61,7 @@ void CityModule::step(StepContext& ctx) {
         dst.use(ctx.cmd, engine::Access::HostRead);
         while (next_export_y_ <= t_y + 1e-9) next_export_y_ += export_every_y_;
     }
-    night_ = night_factor(ctx.t_s + ctx.dt_s);  // same lighting clock as the session's sun
-    demand_ = demand_params(p);
-    density_max_ = float(p.number("city.max_density_per_ha"));
-    colormap_name_ = p.text("city.colormap");
-    service_areas_ = p.flag("city.service_areas");
+    demand_ = demand_params(p);  // the light and the looks come with each frame (before_draw)
 }
 
 void CityModule::frame_complete(uint32_t slot) {
