@@ -396,6 +396,35 @@ grid_opf)
     expect_text "the case has no mpc.gencost"
     expect_rc 2 "$bin" grid opf tests/grid/opf_triangle.m --shed -5 --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
     ;;
+grid_hosting)
+    # Hosting capacity of the hand-solved triangle (tests/grid/test_hosting.cpp): 700, 350 and 150 MW.
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --out "$tmp/h.csv"
+    [ "$(head -1 "$tmp/h.csv")" = "bus,hosting_mw,binding_branch,binding_contingency,marginal_cost,limit,bound_mw,binding_from,binding_to" ] ||
+        fail "hosting header: $(head -1 "$tmp/h.csv")"
+    [ "$(cut -d, -f1,2,3,4,5,6 "$tmp/h.csv" | tail -n +2 | tr '\n' ' ')" = "1,700,,,13,generation 2,350,2,,18,branch 3,150,2,,23,branch " ] ||
+        fail "hosting rows: $(cat "$tmp/h.csv")"
+    expect_text "3 buses solved exactly"
+    # Upgrades of bus 3's binding line: reconductored 287.5 MW, a parallel circuit 325 MW.
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --bus 3 --upgrades --out "$tmp/h.csv"
+    expect_text "upgrade: reconductor branch 2 (1-3): 287.5 MW (+137.5 MW)"
+    expect_text "upgrade: parallel    branch 2 (1-3): 325.0 MW (+175.0 MW)"
+    # A campus of 100,000 GPUs at bus 3: 100000 x 0.7 x 1.45 x 1.2 = 121.8 MW, within its 150 MW.
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --campus-bus 3 --gpus 100000
+    expect_text "= 121.8 MW at bus 3"
+    expect_text "fits: 0.0 MW shed"
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --campus-bus 3 --gpus 200000
+    expect_text "does not fit: 93.6 MW shed"
+    # Bad input: one line each, exit 2.
+    expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --bus 7 --out "$tmp/h.csv"
+    [ "$(cat "$tmp/out")" = "infrascape: there is no bus 7 in tests/grid/opf_triangle.m" ] || fail "$(cat "$tmp/out")"
+    expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --campus-bus 3 --gpus -5
+    [ "$(cat "$tmp/out")" = "infrascape: the GPU count must be a number of at least 0" ] || fail "$(cat "$tmp/out")"
+    expect_rc 2 "$bin" grid hosting tests/grid/hosting_unrated.m --out "$tmp/h.csv"
+    [ "$(cat "$tmp/out")" = "tests/grid/hosting_unrated.m:1:1: the case has no line ratings (RATE_A is 0 on every branch); hosting capacity needs them" ] ||
+        fail "$(cat "$tmp/out")"
+    expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies n-2 --out "$tmp/h.csv"
+    [ "$(cat "$tmp/out")" = "infrascape: --contingencies must be none or n-1, not 'n-2'" ] || fail "$(cat "$tmp/out")"
+    ;;
 window)
     command -v xvfb-run >/dev/null || fail "xvfb-run missing (package xvfb)"
     mkdir -p "$tmp/shots"

@@ -30,6 +30,9 @@ Network build_network(const Case& c);
 // naming a bus in an island without one.
 void require_connected(const Case& c, const Network& net);
 
+// Per in-service branch: its outage splits the network (a bridge of the branch graph, Tarjan's algorithm).
+std::vector<char> find_bridges(const Network& net);
+
 // b = 1 / (x * tap) per in-service branch (tap = ratio, or 1 where ratio is 0); Bbus = Cft' diag(b) Cft;
 // a phase shifter of angle phi injects Pfinj = -b * phi at its from bus and withdraws it at its to bus.
 struct DcModel {
@@ -47,6 +50,11 @@ public:
     ~DcFlows();
     // inj: per internal bus (p.u.); flow: per internal branch (p.u.), resized.
     void flows(const std::vector<double>& inj, std::vector<double>& flow) const;
+    // One row of the PTDF (branch l's flow per p.u. injected at each internal bus and withdrawn at the slack),
+    // per internal bus, by one solve with B (symmetric): B x = Bf_l'.
+    void ptdf_row(int l, std::vector<double>& row) const;
+    // One column of the PTDF (every internal branch's flow per p.u. injected at internal bus i).
+    void ptdf_column(int i, std::vector<double>& column) const;
 
 private:
     struct Impl;

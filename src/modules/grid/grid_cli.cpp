@@ -35,6 +35,26 @@ const char* kHelp = R"(Usage:
       --repeat N then re-solves N operating points with every load scaled between 97% and 103%, each
       warm-started from the last (as the grid module's dispatch does every 5 minutes), and prints the time
       per solve.
+  infrascape grid hosting CASE.m --out HOSTING.csv [--contingencies none|n-1] [--hour H] [--bus N[,N...]]
+                            [--pmin case|zero] [--min-mw MW] [--threads N] [--upgrades]
+      Hosting capacity: for each bus, the largest constant load that can be added while every rated branch
+      stays within RATE_A in the base case and (n-1, the default) after any single branch outage that does
+      not island the grid, the generators re-dispatched within their limits and no load shed (an exact LP per
+      bus, COIN-OR CLP). Writes bus,hosting_mw,binding_branch,binding_contingency,marginal_cost,limit,
+      bound_mw,binding_from,binding_to: binding_branch and binding_contingency are 1-based rows of the case's
+      branch table (the contingency empty for the base case), marginal_cost the bus's price ($/MWh) in the
+      secure dispatch before the load is added, limit what binds (branch, angle, generation, infeasible,
+      skipped, isolated), bound_mw the screening bound (never below the exact value). --hour H takes the
+      heatwave day of the grid module at local hour H (its loads, derated ratings and solar) instead of the
+      case as it is (and, as the module's operator does, lets dispatchable units go down to 0). --pmin zero
+      does that alone: the ACTIVSg cases cannot serve their own load within RATE_A in the DC model with
+      every unit at or above its PMIN. --bus limits the run to those bus numbers; --min-mw solves exactly only the buses whose
+      bound reaches MW (the others: limit skipped). --upgrades (with one --bus): the capacity that
+      reconductoring the binding branch (RATE_A x 1.5) or a parallel circuit would add.
+  infrascape grid hosting CASE.m --campus-bus N --gpus N [--gpu-kw 0.7] [--server-overhead 1.45] [--pue 1.2]
+                            [--contingencies none|n-1] [--hour H] [--out HOSTING.csv ...]
+      A campus of GPUs at a bus: its load (GPUs x kW per GPU x server overhead x PUE), the bus's hosting
+      capacity, and the secure dispatch with it (load shed at 10,000 $/MWh if it does not fit).
 )";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -214,6 +234,7 @@ int grid_cli(const std::vector<std::string>& args) {
     if (args[0] == "pf") return pf(rest);
     if (args[0] == "n1") return n1(rest);
     if (args[0] == "opf") return opf(rest);
+    if (args[0] == "hosting") return hosting_cli(rest);
     throw std::invalid_argument("unknown grid command '" + args[0] + "'; see `infrascape grid --help`");
 }
 

@@ -127,6 +127,8 @@ constexpr double kRadPerDeg = std::numbers::pi / 180.0;
 constexpr double kEps = std::numeric_limits<double>::epsilon();  // MATLAB's eps
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+}  // namespace
+
 // Bridges of the in-service branch graph (Tarjan's low-link, iterative): the branches whose outage splits
 // the grid. Parallel branches are distinct edges, so neither of a parallel pair is a bridge.
 std::vector<char> find_bridges(const Network& net) {
@@ -173,6 +175,8 @@ std::vector<char> find_bridges(const Network& net) {
     }
     return bridge;
 }
+
+namespace {
 
 // Bbus with the rows and columns of `fixed` buses removed, factored once (LDL', AMD ordering).
 struct ReducedB {
@@ -612,6 +616,28 @@ void DcFlows::flows(const std::vector<double>& inj, std::vector<double>& flow) c
     flow.resize(d.net.f.size());
     for (size_t l = 0; l < d.net.f.size(); ++l)
         flow[l] = d.m.b[l] * (theta(d.net.f[l]) - theta(d.net.t[l])) + d.m.pfinj[l];
+}
+
+void DcFlows::ptdf_row(int l, std::vector<double>& row) const {
+    const Impl& d = *impl_;
+    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(d.rb.n);
+    const int rf = d.rb.red[size_t(d.net.f[size_t(l)])], rt = d.rb.red[size_t(d.net.t[size_t(l)])];
+    if (rf >= 0) rhs(rf) += d.m.b[size_t(l)];
+    if (rt >= 0) rhs(rt) -= d.m.b[size_t(l)];
+    const Eigen::VectorXd x = d.rb.ldlt.solve(rhs);
+    row.assign(size_t(d.net.nb), 0.0);
+    for (int i = 0; i < d.net.nb; ++i)
+        if (const int r = d.rb.red[size_t(i)]; r >= 0) row[size_t(i)] = x(r);
+}
+
+void DcFlows::ptdf_column(int i, std::vector<double>& column) const {
+    const Impl& d = *impl_;
+    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(d.rb.n);
+    if (const int r = d.rb.red[size_t(i)]; r >= 0) rhs(r) = 1.0;
+    const Eigen::VectorXd x = d.rb.ldlt.solve(rhs);
+    auto theta = [&](int b) { const int r = d.rb.red[size_t(b)]; return r >= 0 ? x(r) : 0.0; };
+    column.resize(d.net.f.size());
+    for (size_t l = 0; l < d.net.f.size(); ++l) column[l] = d.m.b[l] * (theta(d.net.f[l]) - theta(d.net.t[l]));
 }
 
 std::vector<std::vector<double>> ptdf(const Case& c) {
