@@ -111,6 +111,7 @@ Options:
 const char* kBenchHelp = R"(Usage: infrascape bench [--json] [--scene SCENE]
        infrascape bench --lbm N [--json]
        infrascape bench --scenes [--json]
+       infrascape bench --hosting [--json]
 
 Prints the device name, a copy kernel's bandwidth in GB/s (read + write) as the device's roofline, then
 each registered module kernel's throughput and its effective GB/s as a fraction of that roofline, then
@@ -130,11 +131,17 @@ With --scenes, every scene in scenes/ at 1280x720 at the default quality for the
 of its first frames (headless: stepping and drawing, without the viewer's panels or presentation), the
 GPU time of each pass and the device memory held.
 
+With --hosting, no device: the grid's hosting capacity (`infrascape grid hosting`) on every bus of
+ACTIVSg2000 with N-1 and of ACTIVSg10k without contingencies (units free down to 0 MW), with the time of
+its set-up, screening bound and LPs, next to an estimate of the brute force (a bisection to 0.5 MW over full
+DC OPF solves at every bus, from the time of one solve). Needs ../shared/data/matpower.
+
 Options:
   --json          machine-readable output
   --scene SCENE   reference scene for the frame time
   --lbm N         LBM kernels only, on an N^3 box (N from 8 to 1024)
   --scenes        every shipped scene's frame time, passes and memory
+  --hosting       the grid's hosting capacity on the ACTIVSg cases, nothing else
   --device N, --validate
 )";
 
@@ -282,6 +289,7 @@ int bench_main(Args& a) {
         else if (opt == "--scene") o.scene = a.next(opt);
         else if (opt == "--lbm") o.lbm = parse_uint(opt, a.next(opt), 8, 1024);
         else if (opt == "--scenes") o.scenes = true;
+        else if (opt == "--hosting") o.hosting = true;
         else unknown_option(opt, "bench");
     }
     return bench_command(o);

@@ -41,6 +41,7 @@ struct BenchOptions {
     std::filesystem::path scene;  // the reference scene for the frame time
     uint32_t lbm = 0;             // > 0: only the copy roofline and the LBM kernels on an lbm^3 box
     bool scenes = false;          // only every shipped scene's frame time, GPU passes and memory
+    bool hosting = false;         // only the grid's hosting capacity on ACTIVSg2000 (N-1) and ACTIVSg10k
 };
 int bench_command(const BenchOptions& o);
 
