@@ -548,7 +548,7 @@ void Session::draw_world_panel() {
 void Session::draw_module_panel(Module& m, ParamStore& params) {
     // The module's own content (plots, tables) first, then widgets generated from its parameter declarations
     // (an instance's own store holds them under the module's name).
-    PanelContext pc{params, colormaps_, time_s()};
+    PanelContext pc{params, colormaps_, time_s(), [this](const glm::dvec3& point, double d) { camera_.focus(point, d); }};
     m.panel(pc);
     const BlockSpec block = m.block();
     if (!ImGui::CollapsingHeader("Parameters", block.params.size() <= 12 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) return;

@@ -107,6 +107,8 @@ struct PanelContext {
     ParamStore& params;  // widgets write here; changes take effect on the next step
     const engine::ColormapTables& colormaps;
     double t_s;
+    // Moves the viewer's camera to look at a world point from this distance (m); empty without a viewer.
+    std::function<void(const glm::dvec3& point, double distance_m)> focus;
 };
 
 struct Metric {

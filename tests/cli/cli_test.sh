@@ -396,6 +396,24 @@ grid_opf)
     expect_text "the case has no mpc.gencost"
     expect_rc 2 "$bin" grid opf tests/grid/opf_triangle.m --shed -5 --out-bus "$tmp/b.csv" --out-gen "$tmp/g.csv"
     ;;
+grid_hosting_scene)
+    # The million-GPU scene: the grid computes every bus's hosting capacity on its live operating point and
+    # `run` writes it; every bus solved, each within its screening bound.
+    expect_rc 0 "$bin" run scenes/million_gpus.toml --until 10min --export "$tmp/e" --validate
+    [ "$(head -1 "$tmp/e/grid/hosting.csv")" = "bus,hosting_mw,binding_branch,binding_contingency,marginal_cost,limit,bound_mw,binding_from,binding_to" ] ||
+        fail "hosting header: $(head -1 "$tmp/e/grid/hosting.csv")"
+    python3 - "$tmp/e/grid/hosting.csv" <<'PY' || fail "hosting.csv"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 2000, len(rows)
+for r in rows:
+    assert r["limit"] in ("branch", "angle", "generation"), r
+    h, b = float(r["hosting_mw"]), float(r["bound_mw"])
+    assert 0 <= h <= b + 1e-3, r
+    assert (r["limit"] == "branch") == (r["binding_branch"] != ""), r
+print("max", max(float(r["hosting_mw"]) for r in rows), "MW")
+PY
+    ;;
 grid_hosting)
     # Hosting capacity of the hand-solved triangle (tests/grid/test_hosting.cpp): 700, 350 and 150 MW.
     expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --out "$tmp/h.csv"

@@ -126,6 +126,8 @@ void GridModule::build_drawing(const ParamStore& p) {
                                  engine::MemoryKind::Device, "grid wire draws");
     substation_size_m_ = std::max(attach_h * 1.6, 12.0);
     substations_.mesh = marker_mesh_.get();
+    hosting_columns_.mesh = marker_mesh_.get();
+    upload_hosting_columns(p);
     upload_substations();
 
     if (!draws_) return;
@@ -268,7 +270,14 @@ void GridModule::upload_substations() {
 void GridModule::before_draw(FrameInfo& f) {
     playback_s_ += f.wall_dt_s;
     if (async_sced_ && sced_params_) poll_sced(*sced_params_);  // a solve may finish while the world is paused
+    poll_hosting();
+    if (f.params && f.params->flag("grid.hosting") && !hosting_.result && !hosting_.job.valid() && hosting_.error.empty() &&
+        has_finished_)
+        start_hosting(*f.params);  // once the operator has a point to start from
     if (!draws_ || !f.push) return;
+    view_proj_ = f.push->view_proj;
+    if (f.params && (hosting_.dirty || (bool(hosting_columns_.count > 1) != (hosting_.result && f.params->flag("grid.hosting")))))
+        upload_hosting_columns(*f.params);
     VkCommandBuffer cmd = f.cmd;
     // The yards' drawn sizes follow the camera (upload_substations): redone once it moved a tenth of its distance.
     if (f.push) {
@@ -348,12 +357,14 @@ void GridModule::before_draw(FrameInfo& f) {
     spans_.use(cmd, engine::Access::VertexShaderRead);
     lut_.use(cmd, engine::Access::VertexShaderRead);
     engine::WorldRenderer::prepare_instances(cmd, substations_);
+    engine::WorldRenderer::prepare_instances(cmd, hosting_columns_);
     frame_ready_ = true;
 }
 
 void GridModule::draw(DrawContext& ctx) {
     if (!draws_ || !frame_ready_) return;
     ctx.world.draw_instances(ctx.cmd, ctx.push, substations_);
+    if (hosting_.result) ctx.world.draw_instances(ctx.cmd, ctx.push, hosting_columns_);
     if (tower_count_ > 0) ctx.world.draw_instances_indirect(ctx.cmd, ctx.push, *tower_mesh_, visible_towers_, indirect_, 0);
     engine::FramePush push = ctx.push;
     if (span_count_ > 0) {

@@ -3,8 +3,20 @@
 
 namespace infrascape::grid {
 
-void GridModule::export_results(const std::filesystem::path& dir, double t_s, const ParamStore&) {
+void GridModule::export_results(const std::filesystem::path& dir, double t_s, const ParamStore& p) {
     record_.write_csv(dir / "timeseries.csv");
+    // Hosting capacity at the last operating point (`run` computes it here; the viewer's background run if done).
+    if (p.flag("grid.hosting")) {
+        if (hosting_.job.valid()) hosting_.job.wait();
+        poll_hosting();
+        if (!hosting_.result && hosting_.error.empty()) {
+            start_hosting(p);
+            hosting_.job.wait();
+            poll_hosting();
+        }
+        if (hosting_.result) write_hosting_csv(dir / "hosting.csv");
+        else throw std::runtime_error("grid hosting capacity: " + hosting_.error);
+    }
     std::ofstream br(dir / "branches.csv");
     br << std::setprecision(10)
        << "branch,from_bus,to_bus,rate_a_mva,in_service,pf_mw,loading_pct,max_loading_pct,overload_minutes\n";

@@ -26,6 +26,7 @@
 #include "modules/grid/case.hpp"
 #include "modules/grid/generator.hpp"
 #include "modules/grid/grid_ports.hpp"
+#include "modules/grid/hosting.hpp"
 #include "modules/grid/opf.hpp"
 #include "modules/grid/layout.hpp"
 #include "modules/grid/layout_gpu.hpp"
@@ -128,6 +129,13 @@ inline BlockSpec grid_block() {
     p.push_back(number_param("voll_per_mwh", "$/MWh", 100, 1e6, 10000, "value of lost load: the price of shedding in the dispatch"));
     p.push_back(number_param("price_max_mwh", "$/MWh", 10, 1e5, 200, "top of the price colour scale of the substations"));
     p.push_back(number_param("flood_wall_m", "m", 0, 20, 0.6, "water deeper than this at a substation trips it (flood coupling)"));
+    // Hosting capacity (grid_hosting.cpp).
+    p.push_back(bool_param("hosting", false,
+                           "compute every bus's hosting capacity on the live grid in the background (once there is an "
+                           "operating point) and draw it as columns; `run` writes it to hosting.csv"));
+    p.push_back(bool_param("hosting_n_1", true, "hosting capacity: also secure every single branch outage"));
+    p.push_back(number_param("hosting_m_per_mw", "m/MW", 0.1, 1e5, 60, "height of a hosting-capacity column per MW"));
+    p.push_back(number_param("hosting_column_m", "m", 1, 1e5, 5000, "width of a hosting-capacity column"));
     return b;
 }
 
@@ -280,6 +288,29 @@ public:
 
     std::vector<BenchKernel> bench_kernels(engine::Context& gpu) override;
 
+    // [SECTION] Hosting capacity on the live grid (grid_hosting.cpp): run in the background, drawn as columns
+    // (one per substation site: its best bus), a table of the best sites and the binding element of the chosen one.
+    struct Hosting {
+        std::future<HostingResult> job;
+        std::atomic<int> done{0}, total{0};
+        std::atomic<bool> cancel{false};
+        std::optional<HostingResult> result;
+        std::string error;
+        double at_t_s = 0;  // the operating point it was computed on
+        double shed_mw = 0;  // what the operator shed there (the capacities are beyond the load it served)
+        bool n_minus_1 = true, dirty = false;
+        int selected = -1;  // case bus index
+        std::vector<int> top;  // case bus indices, best first (one per site)
+    };
+    Hosting hosting_;
+    Case live_point(double& rating_scale) const;  // the operator's problem at the last finished point
+    void start_hosting(const ParamStore& p);
+    void poll_hosting();
+    void hosting_panel(PanelContext& ctx);
+    void hosting_overlay(OverlayContext& ctx);
+    void upload_hosting_columns(const ParamStore& p);
+    void write_hosting_csv(const std::filesystem::path& file) const;
+
 private:
     engine::Context* gpu_ = nullptr;
     engine::WorldRenderer* ctx_world_ = nullptr;
@@ -354,7 +385,8 @@ private:
     float wire_px_ = 1.6f;
     std::string lut_name_;
     std::unique_ptr<engine::GpuMesh> tower_mesh_, marker_mesh_;
-    engine::InstanceBatch substations_;
+    engine::InstanceBatch substations_, hosting_columns_;
+    glm::mat4 view_proj_{1.0f};
     std::vector<engine::Instance> uploaded_yards_;  // what substations_ holds
     engine::Buffer spans_, paths_, states_, lut_, particles_, all_towers_, visible_towers_, indirect_;
     engine::Buffer visible_spans_, wire_draws_;  // wires_cull.comp's two lists and their indirect draws

@@ -47,6 +47,7 @@ void GridModule::overlay(OverlayContext& ctx) {
         lines.push_back({text, IM_COL32(120, 20, 20, 210), IM_COL32(255, 235, 220, 255)});
     }
     engine::draw_status_lines(lines);
+    hosting_overlay(ctx);
 }
 
 std::string GridModule::format_mw(double mw) {
@@ -171,6 +172,7 @@ void GridModule::panel(PanelContext& ctx) {
         }
         ImGui::EndTable();
     }
+    hosting_panel(ctx);
 }
 
 std::vector<Metric> GridModule::metrics() const {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <iomanip>
+#include <ostream>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -669,6 +671,33 @@ std::vector<HostingUpgrade> hosting_upgrades(const Case& c, int bus, const Hosti
     parallel.branches.push_back(c.branches[size_t(l)]);
     evaluate("parallel", parallel);
     return out;
+}
+
+void write_hosting_table(std::ostream& out, const Case& c, const HostingResult& r, const std::vector<int>& buses) {
+    out << std::setprecision(10);
+    out << "bus,hosting_mw,binding_branch,binding_contingency,marginal_cost,limit,bound_mw,binding_from,binding_to\n";
+    std::vector<int> rows = buses;
+    if (rows.empty())
+        for (size_t b = 0; b < c.buses.size(); ++b) rows.push_back(int(b));
+    for (int b : rows) {
+        const BusHosting& h = r.buses[size_t(b)];
+        out << c.buses[size_t(b)].id << ',';
+        if (std::isfinite(h.hosting_mw)) out << h.hosting_mw;
+        out << ',';
+        if (h.binding_branch >= 0) out << h.binding_branch + 1;
+        out << ',';
+        if (h.binding_contingency >= 0) out << h.binding_contingency + 1;
+        out << ',';
+        if (std::isfinite(h.marginal_cost)) out << h.marginal_cost;
+        out << ',' << hosting_limit_name(h.limit) << ',';
+        if (std::isfinite(h.bound_mw)) out << h.bound_mw;
+        out << ',';
+        if (h.binding_branch >= 0 && h.binding_branch < int(c.branches.size()))
+            out << c.branches[size_t(h.binding_branch)].from << ',' << c.branches[size_t(h.binding_branch)].to;
+        else
+            out << ',';
+        out << '\n';
+    }
 }
 
 double campus_mw(const Campus& k) {

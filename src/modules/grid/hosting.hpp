@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <functional>
+#include <iosfwd>
 #include <limits>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ struct HostingResult {
 // for a case without ratings (RATE_A 0 on every branch), without generator costs, or whose own load cannot be
 // served securely (the SCOPF of the case as it is is infeasible).
 HostingResult hosting_capacity(const Case& c, const HostingOptions& o = {}, const std::vector<int>& buses = {});
+
+// The table `grid hosting` writes: bus,hosting_mw,binding_branch,binding_contingency,marginal_cost,limit,bound_mw,
+// binding_from,binding_to, one row per bus in `buses` (case indices; empty: every bus), branches as 1-based rows.
+void write_hosting_table(std::ostream& out, const Case& c, const HostingResult& r, const std::vector<int>& buses = {});
 
 // [SECTION] Upgrades of a bus's binding branch, each evaluated by a new exact solve at that bus.
 struct HostingUpgrade {

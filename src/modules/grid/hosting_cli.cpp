@@ -177,28 +177,7 @@ int hosting_cli(const std::vector<std::string>& a) {
         if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
         std::ofstream out(p);
         if (!out) throw std::runtime_error("cannot write " + out_path);
-        out << std::setprecision(10);
-        out << "bus,hosting_mw,binding_branch,binding_contingency,marginal_cost,limit,bound_mw,binding_from,binding_to\n";
-        std::vector<int> rows = buses;
-        if (rows.empty())
-            for (size_t b = 0; b < c.buses.size(); ++b) rows.push_back(int(b));
-        for (int b : rows) {
-            const BusHosting& h = r.buses[size_t(b)];
-            out << c.buses[size_t(b)].id << ',';
-            if (std::isfinite(h.hosting_mw)) out << h.hosting_mw;
-            out << ',';
-            if (h.binding_branch >= 0) out << h.binding_branch + 1;
-            out << ',';
-            if (h.binding_contingency >= 0) out << h.binding_contingency + 1;
-            out << ',';
-            if (std::isfinite(h.marginal_cost)) out << h.marginal_cost;
-            out << ',' << hosting_limit_name(h.limit) << ',';
-            if (std::isfinite(h.bound_mw)) out << h.bound_mw;
-            out << ',';
-            if (h.binding_branch >= 0) out << c.branches[size_t(h.binding_branch)].from << ',' << c.branches[size_t(h.binding_branch)].to;
-            else out << ',';
-            out << '\n';
-        }
+        write_hosting_table(out, c, r, buses);
     }
     std::printf("hosting capacity%s on %s: %d buses solved exactly (%ld LPs, %ld monitored rows added) in %.3f s "
                 "(set-up and secure base dispatch %.3f s, screening bound %.3f s, LPs %.3f s)\n",
