@@ -189,14 +189,7 @@ bool GridModule::sced_point(const Case& op, const ParamStore& p, Case& point) {
         if (out[l]) point.branches[l].status = 0;
     pad_costs(point);
     for (size_t b = 0; b < point.buses.size() && b < island_types_.size(); ++b) point.buses[b].type = island_types_[b];
-    // PV and wind may be curtailed down to 0 and batteries may do less than their schedule; dispatchable
-    // units may go down to 0 (there is no unit commitment: a unit below its PMIN stands for one turned off).
-    for (Gen& g : point.gens) {
-        if (g.status <= 0) continue;
-        if (dispatchable(g)) g.pmin_mw = 0;
-        else if (g.pmin_mw >= 0) g.pmin_mw = 0, g.pmax_mw = std::max(0.0, g.pg_mw);
-        else g.pmin_mw = std::min(0.0, g.pg_mw), g.pmax_mw = std::max(0.0, g.pg_mw);
-    }
+    units_for_operator(point);
     return true;
 }
 

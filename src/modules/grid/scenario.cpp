@@ -573,6 +573,15 @@ void apply(Case& c, const Injections& inj) {
     for (size_t k = 0; k < c.gens.size(); ++k) c.gens[k].pg_mw = inj.gen_pg_mw[k];
 }
 
+void units_for_operator(Case& c) {
+    for (Gen& g : c.gens) {
+        if (g.status <= 0) continue;
+        if (dispatchable(g)) g.pmin_mw = 0;
+        else if (g.pmin_mw >= 0) g.pmin_mw = 0, g.pmax_mw = std::max(0.0, g.pg_mw);
+        else g.pmin_mw = std::min(0.0, g.pg_mw), g.pmax_mw = std::max(0.0, g.pg_mw);
+    }
+}
+
 // [SECTION] The day's record
 
 void DayRecord::add(double t, const Conditions& cond, const Injections& inj) {

@@ -140,6 +140,11 @@ Injections dispatch(const Case& prepared, const ScenarioParams& p, const Conditi
 // Writes bus pd (qd scaled with it, keeping each bus's power factor) and gen pg into the case.
 void apply(Case& c, const Injections& inj);
 
+// The operator's freedom at an applied operating point: PV and wind may be curtailed down to 0 and batteries do
+// at most their schedule; dispatchable units may go down to 0 (there is no unit commitment: a unit below its
+// PMIN stands for one turned off).
+void units_for_operator(Case& c);
+
 // [SECTION] The day's record
 struct DayRecord {
     std::vector<double> t_s, demand_mw, cooling_mw, pv_mw, wind_mw, net_load_mw, battery_mw, shed_mw,
