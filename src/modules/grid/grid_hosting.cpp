@@ -19,12 +19,7 @@ Case GridModule::live_point(double& rating_scale) const {
         if (out[l]) op.branches[l].status = 0;
     pad_costs(op);
     isolate_islands(op);
-    for (Gen& g : op.gens) {
-        if (g.status <= 0) continue;
-        if (dispatchable(g)) g.pmin_mw = 0;
-        else if (g.pmin_mw >= 0) g.pmin_mw = 0, g.pmax_mw = std::max(0.0, g.pg_mw);
-        else g.pmin_mw = std::min(0.0, g.pg_mw), g.pmax_mw = std::max(0.0, g.pg_mw);
-    }
+    units_for_operator(op);
     rating_scale = (has_finished_ ? finished_cond_ : cond_).rating_factor;
     return op;
 }
@@ -51,6 +46,10 @@ void GridModule::start_hosting(const ParamStore& p) {
     Hosting* h = &hosting_;
     o.cancel = &hosting_.cancel;
     o.progress = [h](int done, int total) { h->done = done, h->total = total; };
+    hosting_.point = point;
+    hosting_.options = o;
+    hosting_.options.progress = nullptr;
+    hosting_.options.cancel = nullptr;
     hosting_.job = std::async(std::launch::async, [point = std::move(point), o] {
         setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);  // frames first
         return hosting_capacity(point, o);
@@ -75,10 +74,12 @@ void GridModule::poll_hosting() {
         if (k < 0 || r.buses[b].hosting_mw > r.buses[size_t(k)].hosting_mw) k = int(b);
     }
     hosting_.top.clear();
+    hosting_.upgrades.clear();
     for (int b : best)
         if (b >= 0) hosting_.top.push_back(b);
     std::sort(hosting_.top.begin(), hosting_.top.end(),
               [&](int a, int b) { return r.buses[size_t(a)].hosting_mw > r.buses[size_t(b)].hosting_mw; });
+    if (hosting_.selected < 0 && !hosting_.top.empty()) hosting_.selected = hosting_.top[0];
     hosting_.dirty = true;
 }
 
@@ -96,6 +97,22 @@ void GridModule::upload_hosting_columns(const ParamStore& p) {
             inst.push_back({glm::vec4(float(bus_xy_[size_t(b)][0]), float(bus_xy_[size_t(b)][1]), float(bus_z_[size_t(b)]), 0),
                             glm::vec4(w * (chosen ? 1.6f : 1.0f), w * (chosen ? 1.6f : 1.0f), std::max(1.0f, float(h.hosting_mw) * per_mw), 0),
                             glm::vec4(chosen ? glm::vec3(1.0f, 0.95f, 0.6f) : c, chosen ? 3.0f : 0.35f)});
+        }
+        // The chosen bus's binding line (and the line whose outage makes it bind) as glowing bars along them.
+        if (hosting_.selected >= 0) {
+            const BusHosting& h = r.buses[size_t(hosting_.selected)];
+            auto bar = [&](int l, glm::vec3 colour) {
+                if (l < 0 || l >= int(base_.branches.size())) return;
+                const int f = base_.bus_index(base_.branches[size_t(l)].from), t = base_.bus_index(base_.branches[size_t(l)].to);
+                if (f < 0 || t < 0) return;
+                const double dx = bus_xy_[size_t(t)][0] - bus_xy_[size_t(f)][0], dy = bus_xy_[size_t(t)][1] - bus_xy_[size_t(f)][1];
+                const float len = float(std::max(std::hypot(dx, dy), double(w)));
+                inst.push_back({glm::vec4(float(bus_xy_[size_t(f)][0] + dx / 2), float(bus_xy_[size_t(f)][1] + dy / 2),
+                                          float(0.5 * (bus_z_[size_t(f)] + bus_z_[size_t(t)])), float(std::atan2(dy, dx))),
+                                glm::vec4(len, 0.4f * w, 0.4f * w, 0), glm::vec4(colour, 4.0f)});
+            };
+            bar(h.binding_branch, glm::vec3(1.0f, 0.1f, 0.05f));
+            bar(h.binding_contingency, glm::vec3(0.2f, 0.2f, 0.2f));
         }
     }
     if (inst.empty()) inst.push_back({glm::vec4(0), glm::vec4(0), glm::vec4(0)});
@@ -185,6 +202,7 @@ void GridModule::hosting_panel(PanelContext& ctx) {
         if (ImGui::Selectable(name.c_str(), b == hosting_.selected, ImGuiSelectableFlags_SpanAllColumns)) {
             hosting_.selected = b;
             hosting_.dirty = true;
+            hosting_.upgrades.clear();
             if (ctx.focus)
                 ctx.focus(glm::dvec3(bus_xy_[size_t(b)][0], bus_xy_[size_t(b)][1], bus_z_[size_t(b)]),
                           std::max(20000.0, 4 * h.hosting_mw * ctx.params.number("grid.hosting_m_per_mw")));
@@ -200,6 +218,33 @@ void GridModule::hosting_panel(PanelContext& ctx) {
         ImGui::Text("%.1f", h.marginal_cost);
     }
     ImGui::EndTable();
+    // What upgrading the chosen bus's binding line would add (re-solved at that bus, in the background).
+    if (hosting_.upgrade_job.valid() && hosting_.upgrade_job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        try {
+            hosting_.upgrades = hosting_.upgrade_job.get();
+            hosting_.upgrade_note.clear();
+        } catch (const std::exception& e) {
+            hosting_.upgrade_note = e.what();
+        }
+    }
+    const int b = hosting_.selected;
+    if (b < 0 || r.buses[size_t(b)].limit != HostingLimit::Branch) return;
+    const std::string name = bus_label(base_.buses[size_t(b)].id);
+    if (hosting_.upgrade_job.valid()) {
+        ImGui::Text("Upgrades at %s: solving...", name.c_str());
+    } else if (ImGui::Button(("Upgrade options at " + name).c_str())) {
+        hosting_.upgrades_bus = b;
+        hosting_.upgrades.clear();
+        hosting_.upgrade_job = std::async(std::launch::async, [point = hosting_.point, o = hosting_.options, b] {
+            setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
+            return hosting_upgrades(point, b, o);
+        });
+    }
+    if (!hosting_.upgrade_note.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%s", hosting_.upgrade_note.c_str());
+    if (hosting_.upgrades_bus == b)
+        for (const HostingUpgrade& u : hosting_.upgrades)
+            ImGui::BulletText("%s %s: %s (%+.0f MW)", u.kind == "parallel" ? "a parallel circuit on" : "reconductor (x1.5 rating)",
+                              branch_text(u.branch).c_str(), format_mw(u.hosting_mw).c_str(), u.gain_mw);
 }
 
 void GridModule::write_hosting_csv(const std::filesystem::path& file) const {

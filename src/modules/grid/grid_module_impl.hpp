@@ -301,6 +301,13 @@ public:
         bool n_minus_1 = true, dirty = false;
         int selected = -1;  // case bus index
         std::vector<int> top;  // case bus indices, best first (one per site)
+        Case point;              // the problem it was computed on, for the upgrades
+        HostingOptions options;
+        std::future<std::vector<HostingUpgrade>> upgrade_job;
+        std::vector<HostingUpgrade> upgrades;
+        int upgrades_bus = -1;
+        std::string upgrade_note;
+        ~Hosting() { cancel = true; }  // the running job stops at its next bus before the futures wait for it
     };
     Hosting hosting_;
     Case live_point(double& rating_scale) const;  // the operator's problem at the last finished point
