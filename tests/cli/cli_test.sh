@@ -432,6 +432,28 @@ grid_hosting)
     expect_text "fits: 0.0 MW shed"
     expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --campus-bus 3 --gpus 200000
     expect_text "does not fit: 93.6 MW shed"
+    # A daily profile: a load only at 03:00-04:00 hosts what the 03:30 operating point hosts; a flat one no more
+    # than the least of the hours.
+    only3=$(python3 -c "print(','.join('1' if h == 3 else '0' for h in range(24)))")
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --profile "$only3" --out "$tmp/p3.csv"
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --hour 3.5 --out "$tmp/h3.csv"
+    [ "$(cut -d, -f1,2 "$tmp/p3.csv")" = "$(cut -d, -f1,2 "$tmp/h3.csv")" ] || fail "profile at 3: $(cat "$tmp/p3.csv") vs $(cat "$tmp/h3.csv")"
+    nights=$(python3 -c "print(','.join('1' if h < 7 else '0' for h in range(24)))")
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --profile "$nights" --out "$tmp/pf.csv"
+    expect_text "daily profile: the hour that limits the most buses is"
+    python3 - "$tmp/pf.csv" "$tmp/h3.csv" <<'PY' || fail "a profile over the nights above an hour's capacity"
+import csv, sys
+nights = {r["bus"]: float(r["hosting_mw"]) for r in csv.DictReader(open(sys.argv[1]))}
+at3 = {r["bus"]: float(r["hosting_mw"]) for r in csv.DictReader(open(sys.argv[2]))}
+assert all(nights[b] <= at3[b] + 1e-6 for b in nights) and any(nights[b] < at3[b] - 1 for b in nights), (nights, at3)
+PY
+    # On the hot afternoon the triangle cannot serve its own load (line 1-3 derated): a load present all day fits nowhere.
+    flat=$(python3 -c "print(','.join(['1'] * 24))")
+    expect_rc 0 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies none --profile "$flat" --out "$tmp/pf.csv"
+    expect_text "the grid cannot serve its own load, so no bus can add any then"
+    [ "$(cut -d, -f2,6 "$tmp/pf.csv" | tail -n +2 | tr '\n' ' ')" = "0,infeasible 0,infeasible 0,infeasible " ] || fail "flat profile: $(cat "$tmp/pf.csv")"
+    expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --profile 1,2,3 --out "$tmp/h.csv"
+    [ "$(cat "$tmp/out")" = "infrascape: --profile needs 24 factors of at least 0 (local hours 0 to 23), one above 0" ] || fail "$(cat "$tmp/out")"
     # Bad input: one line each, exit 2.
     expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --bus 7 --out "$tmp/h.csv"
     [ "$(cat "$tmp/out")" = "infrascape: there is no bus 7 in tests/grid/opf_triangle.m" ] || fail "$(cat "$tmp/out")"

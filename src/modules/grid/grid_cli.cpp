@@ -36,7 +36,7 @@ const char* kHelp = R"(Usage:
       warm-started from the last (as the grid module's dispatch does every 5 minutes), and prints the time
       per solve.
   infrascape grid hosting CASE.m --out HOSTING.csv [--contingencies none|n-1] [--hour H] [--bus N[,N...]]
-                            [--pmin case|zero] [--min-mw MW] [--threads N] [--upgrades]
+                            [--pmin case|zero] [--min-mw MW] [--threads N] [--upgrades] [--profile P0,...,P23]
       Hosting capacity: for each bus, the largest constant load that can be added while every rated branch
       stays within RATE_A in the base case and (n-1, the default) after any single branch outage that does
       not island the grid, the generators re-dispatched within their limits and no load shed (an exact LP per
@@ -50,7 +50,9 @@ const char* kHelp = R"(Usage:
       does that alone: the ACTIVSg cases cannot serve their own load within RATE_A in the DC model with
       every unit at or above its PMIN. --bus limits the run to those bus numbers; --min-mw solves exactly only the buses whose
       bound reaches MW (the others: limit skipped). --upgrades (with one --bus): the capacity that
-      reconductoring the binding branch (RATE_A x 1.5) or a parallel circuit would add.
+      reconductoring the binding branch (RATE_A x 1.5) or a parallel circuit would add. --profile: a load
+      that follows 24 hourly factors (local hours 0-23 of the heatwave day; hosting_mw is its peak) instead of
+      a constant one: the least over the hours of that hour's capacity over the factor's share of the peak.
   infrascape grid hosting CASE.m --campus-bus N --gpus N [--gpu-kw 0.7] [--server-overhead 1.45] [--pue 1.2]
                             [--contingencies none|n-1] [--hour H] [--out HOSTING.csv ...]
       A campus of GPUs at a bus: its load (GPUs x kW per GPU x server overhead x PUE), the bus's hosting

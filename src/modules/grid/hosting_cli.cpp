@@ -32,7 +32,7 @@ double number(const std::string& opt, const std::string& v) {
 // The grid module's heatwave day at local hour `hour` (its default scenario: a 40 C afternoon): loads with their
 // air conditioning, ratings derated by the heat (returned in rating_factor), solar and wind at what they can give
 // then (curtailable down to 0), dispatchable units free down to 0 as the module's operator has them.
-Case operating_point_at(const Case& c, double hour, double& rating_factor) {
+Case operating_point_at(const Case& c, double hour, double& rating_factor, bool quiet = false) {
     ScenarioParams p;
     Case prepared = c;
     prepare_case(prepared, p);
@@ -44,15 +44,11 @@ Case operating_point_at(const Case& c, double hour, double& rating_factor) {
     apply(op, inj);
     // Units the scenario adds (utility PV, batteries) have no cost in the case: they run at no marginal cost.
     while (op.gencost.size() < op.gens.size()) op.gencost.push_back(GenCost{2, 0, 0, {0.0, 0.0}});
-    for (Gen& g : op.gens) {
-        if (g.status <= 0) continue;
-        if (dispatchable(g)) g.pmin_mw = 0;
-        else if (g.pmin_mw >= 0) g.pmin_mw = 0, g.pmax_mw = std::max(0.0, g.pg_mw);
-        else g.pmin_mw = std::min(0.0, g.pg_mw), g.pmax_mw = std::max(0.0, g.pg_mw);
-    }
+    units_for_operator(op);
     rating_factor = cond.rating_factor;
-    std::printf("hour %.2f of the heatwave day: %.0f MW of demand (%.0f of it cooling), %.1f C, ratings x %.3f\n", hour,
-                inj.served_mw, cond.cooling_mw, cond.ambient_c, cond.rating_factor);
+    if (!quiet)
+        std::printf("hour %.2f of the heatwave day: %.0f MW of demand (%.0f of it cooling), %.1f C, ratings x %.3f\n", hour,
+                    inj.served_mw, cond.cooling_mw, cond.ambient_c, cond.rating_factor);
     return op;
 }
 
@@ -70,6 +66,7 @@ int hosting_cli(const std::vector<std::string>& a) {
     std::vector<int> bus_ids;
     double hour = std::nan("");
     bool upgrades = false, pmin_zero = false;
+    std::vector<double> profile;  // --profile: 24 hourly factors of the added load
     int campus_bus = 0;
     Campus campus;
     bool has_campus = false;
@@ -103,6 +100,12 @@ int hosting_cli(const std::vector<std::string>& a) {
             const std::string v = value("--pmin");
             if (v != "case" && v != "zero") throw std::invalid_argument("--pmin must be case or zero, not '" + v + "'");
             pmin_zero = v == "zero";
+        } else if (a[i] == "--profile") {
+            std::stringstream list(value("--profile"));
+            for (std::string item; std::getline(list, item, ',');) profile.push_back(number("--profile", item));
+            if (profile.size() != 24 || *std::min_element(profile.begin(), profile.end()) < 0 ||
+                *std::max_element(profile.begin(), profile.end()) <= 0)
+                throw std::invalid_argument("--profile needs 24 factors of at least 0 (local hours 0 to 23), one above 0");
         } else if (a[i] == "--upgrades") upgrades = true;
         else if (a[i] == "--campus-bus") {
             const double id = number("--campus-bus", value("--campus-bus"));
@@ -120,6 +123,8 @@ int hosting_cli(const std::vector<std::string>& a) {
     const double load_mw = has_campus ? campus_mw(campus) : 0.0;  // checks the campus's numbers first
     if (!has_campus && out_path.empty()) throw std::invalid_argument("grid hosting needs --out HOSTING.csv (or --campus-bus)");
     if (upgrades && bus_ids.size() != 1) throw std::invalid_argument("--upgrades needs one --bus");
+    if (!profile.empty() && (!std::isnan(hour) || has_campus || upgrades))
+        throw std::invalid_argument("--profile takes the whole heatwave day: not with --hour, --campus-bus or --upgrades");
     Case c = load_matpower(file, file);
     if (c.gencost.empty()) throw InputError({file, 1, 1}, "the case has no mpc.gencost; hosting capacity needs generator costs");
     if (std::none_of(c.branches.begin(), c.branches.end(), [](const Branch& b) { return b.rate_a_mva > 0 && b.rate_a_mva < 1e10; }))
@@ -165,8 +170,51 @@ int hosting_cli(const std::vector<std::string>& a) {
 
     const auto t0 = std::chrono::steady_clock::now();
     HostingResult r;
+    if (!profile.empty()) {
+        // A load whose MW follows the profile (its peak: the reported MW) fits if it fits every hour: the hours are
+        // independent operating points (no storage or ramp limits couple them), so its hosting capacity is the
+        // least over the hours of that hour's capacity divided by the profile's share of its peak then.
+        const double peak = *std::max_element(profile.begin(), profile.end());
+        std::vector<int> binding_hour;
+        for (int h = 0; h < 24; ++h) {
+            if (profile[size_t(h)] <= 0) continue;
+            HostingOptions oh = o;
+            const Case ch = operating_point_at(c, h + 0.5, oh.rating_scale, true);
+            HostingResult rh;
+            try {
+                rh = hosting_capacity(ch, oh, buses);
+            } catch (const std::runtime_error& e) {
+                if (std::string(e.what()).find("cannot be served") == std::string::npos) throw;
+                // The hour's own load does not fit: a load present then fits nowhere.
+                std::printf("%02d:30 local: the grid cannot serve its own load, so no bus can add any then\n", h);
+                rh.buses.assign(ch.buses.size(), BusHosting{});
+                for (BusHosting& x : rh.buses) x.hosting_mw = 0, x.bound_mw = 0, x.limit = HostingLimit::Infeasible;
+            }
+            const double share = profile[size_t(h)] / peak;
+            const bool first = r.buses.empty();
+            if (first) r = rh, binding_hour.assign(rh.buses.size(), -1);
+            for (size_t b = 0; b < rh.buses.size(); ++b) {
+                BusHosting x = rh.buses[b];
+                if (!std::isfinite(x.hosting_mw)) continue;
+                x.hosting_mw /= share;
+                x.bound_mw /= share;
+                if (binding_hour[b] < 0 || x.hosting_mw < r.buses[b].hosting_mw) r.buses[b] = x, binding_hour[b] = h;
+            }
+            if (!first) {
+                r.exact_buses = std::max(r.exact_buses, rh.exact_buses);
+                r.lp_solves += rh.lp_solves, r.rows_added += rh.rows_added;
+                r.setup_s += rh.setup_s, r.bound_s += rh.bound_s, r.exact_s += rh.exact_s;
+            }
+        }
+        std::vector<int> count(24, 0);
+        for (int h : binding_hour)
+            if (h >= 0) ++count[size_t(h)];
+        std::printf("daily profile: the hour that limits the most buses is %02d:30 local (%d buses)\n",
+                    int(std::max_element(count.begin(), count.end()) - count.begin()),
+                    *std::max_element(count.begin(), count.end()));
+    }
     try {
-        r = hosting_capacity(c, o, buses);
+        if (profile.empty()) r = hosting_capacity(c, o, buses);
     } catch (const std::runtime_error& e) {
         if (std::string(e.what()).find("cannot be served") == std::string::npos || pmin_zero || !std::isnan(hour)) throw;
         throw std::runtime_error(std::string(e.what()) + "; units held at their PMIN can cause this (try --pmin zero)");
