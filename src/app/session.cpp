@@ -488,8 +488,9 @@ void Session::draw_overlay(bool panels) {
         Module& m = *modules_[i];
         ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_FirstUseEver);
         ImGui::SetNextWindowSize(ImVec2(modules_.size() > 3 ? 360.0f : 500.0f, 0), ImGuiCond_FirstUseEver);
-        // In a world of many modules their windows start folded under the world panel (a click opens one).
-        if (modules_.size() > 3) ImGui::SetNextWindowCollapsed(true, ImGuiCond_FirstUseEver);
+        // In a world of several modules their windows start folded under the world panel (a click opens one): open,
+        // each would grow over the next (they are placed before their first frame has a height).
+        if (modules_.size() > 1) ImGui::SetNextWindowCollapsed(true, ImGuiCond_FirstUseEver);
         const std::string title = m.instance() == m.name() ? m.title() : m.title() + " (" + m.instance().substr(m.name().size() + 1) + ")";
         if (ImGui::Begin(title.c_str())) {
             draw_module_panel(m, module_params(i));
