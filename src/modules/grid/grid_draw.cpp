@@ -271,9 +271,6 @@ void GridModule::before_draw(FrameInfo& f) {
     playback_s_ += f.wall_dt_s;
     if (async_sced_ && sced_params_) poll_sced(*sced_params_);  // a solve may finish while the world is paused
     poll_hosting();
-    if (f.params && f.params->flag("grid.hosting") && !hosting_.result && !hosting_.job.valid() && hosting_.error.empty() &&
-        has_finished_)
-        start_hosting(*f.params);  // once the operator has a point to start from
     if (!draws_ || !f.push) return;
     view_proj_ = f.push->view_proj;
     if (f.params && (hosting_.dirty || (bool(hosting_columns_.count > 1) != (hosting_.result && f.params->flag("grid.hosting")))))

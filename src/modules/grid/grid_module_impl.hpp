@@ -312,6 +312,10 @@ public:
     Hosting hosting_;
     Case live_point(double& rating_scale) const;  // the operator's problem at the last finished point
     void start_hosting(const ParamStore& p);
+    // The first finished operating point starts it (the same point in `run` and the viewer).
+    void maybe_start_hosting(const ParamStore& p) {
+        if (p.flag("grid.hosting") && !hosting_.result && !hosting_.job.valid() && hosting_.error.empty()) start_hosting(p);
+    }
     void poll_hosting();
     void hosting_panel(PanelContext& ctx);
     void hosting_overlay(OverlayContext& ctx);

@@ -75,6 +75,7 @@ void GridModule::grid_step(double t_s, const ParamStore& p) {
         operate(op, p);
     }
     finish_step(t_s, op, step_s_);
+    maybe_start_hosting(p);
 }
 
 // The operating point's flows, trips and record, once its dispatch is known.
@@ -118,6 +119,7 @@ void GridModule::poll_sced(const ParamStore& p) {
             sced_note_ = r.message;
         }
         finish_step(sced_running_.t_s, sced_running_.op, since_finished(sced_running_.t_s));
+        maybe_start_hosting(p);
     }
     if (sced_job_.valid() || !sced_next_) return;
     sced_running_ = std::move(*sced_next_);
@@ -128,6 +130,7 @@ void GridModule::poll_sced(const ParamStore& p) {
     const bool shown_ok = sced_ok_;  // the finished point's operator stays on screen while this one is solved
     if (!sced_point(sced_running_.op, p, point)) {  // no operator on this network: the scenario's dispatch stands
         finish_step(sced_running_.t_s, sced_running_.op, since_finished(sced_running_.t_s));
+        maybe_start_hosting(p);
         return;
     }
     sced_ok_ = shown_ok;
