@@ -459,8 +459,9 @@ PY
     [ "$(cat "$tmp/out")" = "infrascape: there is no bus 7 in tests/grid/opf_triangle.m" ] || fail "$(cat "$tmp/out")"
     expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --campus-bus 3 --gpus -5
     [ "$(cat "$tmp/out")" = "infrascape: the GPU count must be a number of at least 0" ] || fail "$(cat "$tmp/out")"
-    expect_rc 2 "$bin" grid hosting tests/grid/hosting_unrated.m --out "$tmp/h.csv"
-    [ "$(cat "$tmp/out")" = "tests/grid/hosting_unrated.m:1:1: the case has no line ratings (RATE_A is 0 on every branch); hosting capacity needs them" ] ||
+    sed 's/\t150\t150\t150\t/\t0\t0\t0\t/' tests/grid/opf_triangle.m > "$tmp/unrated.m"  # the triangle without its one rating
+    expect_rc 2 "$bin" grid hosting "$tmp/unrated.m" --out "$tmp/h.csv"
+    [ "$(cat "$tmp/out")" = "$tmp/unrated.m:1:1: the case has no line ratings (RATE_A is 0 on every branch); hosting capacity needs them" ] ||
         fail "$(cat "$tmp/out")"
     expect_rc 2 "$bin" grid hosting tests/grid/opf_triangle.m --contingencies n-2 --out "$tmp/h.csv"
     [ "$(cat "$tmp/out")" = "infrascape: --contingencies must be none or n-1, not 'n-2'" ] || fail "$(cat "$tmp/out")"
