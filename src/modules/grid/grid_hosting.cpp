@@ -98,6 +98,14 @@ void GridModule::upload_hosting_columns(const ParamStore& p) {
                             glm::vec4(w * (chosen ? 1.6f : 1.0f), w * (chosen ? 1.6f : 1.0f), std::max(1.0f, float(h.hosting_mw) * per_mw), 0),
                             glm::vec4(chosen ? glm::vec3(1.0f, 0.95f, 0.6f) : c, chosen ? 3.0f : 0.35f)});
         }
+        // Each campus on the grid as a glowing magenta block at the bus it draws from, as tall as its MW.
+        for (const ExternalLoad& e : ports_.loads) {
+            if (e.source.rfind("campus:", 0) != 0 || e.buses.empty()) continue;
+            const size_t b = size_t(e.buses[0]);
+            inst.push_back({glm::vec4(float(bus_xy_[b][0]) + w, float(bus_xy_[b][1]), float(bus_z_[b]), 0),
+                            glm::vec4(1.4f * w, 1.4f * w, std::max(1.0f, float(e.mw) * per_mw), 0),
+                            glm::vec4(1.0f, 0.25f, 0.85f, 3.0f)});
+        }
         // The chosen bus's binding line (and the line whose outage makes it bind) as glowing bars along them.
         if (hosting_.selected >= 0) {
             const BusHosting& h = r.buses[size_t(hosting_.selected)];
@@ -130,7 +138,22 @@ void GridModule::hosting_overlay(OverlayContext& ctx) {
         legend.colormap = engine::Colormap::Turbo;
         engine::draw_legend(legend, ctx.colormaps);
     }
-    if (!hosting_.result || hosting_.selected < 0) return;
+    if (!hosting_.result) return;
+    // Each campus at its bus: its draw and the room left there (the capacities were computed with it connected).
+    const double per_mw = ctx.params.number("grid.hosting_m_per_mw");
+    for (const ExternalLoad& e : ports_.loads) {
+        if (e.source.rfind("campus:", 0) != 0 || e.buses.empty()) continue;
+        const size_t cb = size_t(e.buses[0]);
+        char label[200];
+        std::snprintf(label, sizeof label, "%s: %s at %s; room for %s more at %s", e.source.c_str(), format_mw(e.mw).c_str(),
+                      bus_label(base_.buses[cb].id).c_str(), format_mw(hosting_.result->buses[cb].hosting_mw).c_str(),
+                      local_clock(hosting_.at_t_s).c_str());
+        engine::draw_world_label(ImGui::GetBackgroundDrawList(), view_proj_,
+                                 glm::vec3(float(bus_xy_[cb][0] + ctx.params.number("grid.hosting_column_m")), float(bus_xy_[cb][1]),
+                                           float(bus_z_[cb] + e.mw * per_mw)),
+                                 label, IM_COL32(110, 20, 95, 220));
+    }
+    if (hosting_.selected < 0) return;
     // The chosen bus: its capacity and what binds it, at the top of its column and on the binding branch.
     const HostingResult& r = *hosting_.result;
     const int b = hosting_.selected;

@@ -5,6 +5,7 @@ namespace infrascape::grid {
 
 void GridModule::couple(CouplingContext& ctx) {
     ports_.couple(ctx, base_, bus_xy_, site_of_, site_count_, flood_wall_m_);
+    if (hosting_.result) hosting_.dirty = true;  // the campuses' blocks follow their MW
     if (ports_.air_temp_c) {
         temp_history_.emplace_back(ctx.t_s(), *ports_.air_temp_c);
         while (temp_history_.size() > 2 && temp_history_[1].first <= ctx.t_s() - scenario_.cooling_lag_h * 3600)
