@@ -5,7 +5,7 @@ namespace infrascape::grid {
 
 void GridModule::export_results(const std::filesystem::path& dir, double t_s, const ParamStore& p) {
     record_.write_csv(dir / "timeseries.csv");
-    // Hosting capacity at the last operating point (`run` computes it here; the viewer's background run if done).
+    // Hosting capacity (started on the first operating point; computed here if it never was).
     if (p.flag("grid.hosting")) {
         if (hosting_.job.valid()) hosting_.job.wait();
         poll_hosting();

@@ -1,11 +1,7 @@
 // Hosting capacity on the live grid (hosting.hpp): computed in the background on the operator's problem at the
-// last finished operating point, drawn as one column per substation site (height: the best bus's hosting MW,
+// first finished operating point (Recompute: the current one), drawn as one column per substation site (height: the best bus's hosting MW,
 // colour: its marginal cost), listed as a table of the best sites, written to hosting.csv by `run`.
 #include "modules/grid/grid_module_impl.hpp"
-
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 namespace infrascape::grid {
 
@@ -51,7 +47,7 @@ void GridModule::start_hosting(const ParamStore& p) {
     hosting_.options.progress = nullptr;
     hosting_.options.cancel = nullptr;
     hosting_.job = std::async(std::launch::async, [point = std::move(point), o] {
-        setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);  // frames first
+        lower_thread_priority();
         return hosting_capacity(point, o);
     });
 }
@@ -258,9 +254,9 @@ void GridModule::hosting_panel(PanelContext& ctx) {
     } else if (ImGui::Button(("Upgrade options at " + name).c_str())) {
         hosting_.upgrades_bus = b;
         hosting_.upgrades.clear();
-        hosting_.upgrade_job = std::async(std::launch::async, [point = hosting_.point, o = hosting_.options, b] {
-            setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
-            return hosting_upgrades(point, b, o);
+        hosting_.upgrade_job = std::async(std::launch::async, [point = hosting_.point, o = hosting_.options, b, h = r.buses[size_t(b)]] {
+            lower_thread_priority();
+            return hosting_upgrades(point, b, o, 1.5, &h);
         });
     }
     if (!hosting_.upgrade_note.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%s", hosting_.upgrade_note.c_str());

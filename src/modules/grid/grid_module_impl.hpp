@@ -139,6 +139,9 @@ inline BlockSpec grid_block() {
     return b;
 }
 
+// Worker threads (the operator's dispatch, hosting capacity) run at a lower priority than the frames (grid_step.cpp).
+void lower_thread_priority();
+
 inline ScenarioParams scenario_params(const ParamStore& p, const WorldInfo& info) {
     ScenarioParams s;
     s.latitude_deg = info.latitude_deg;

@@ -9,6 +9,9 @@
 
 namespace infrascape::grid {
 
+void lower_thread_priority() { setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10); }
+
+
 // [SECTION] Stepping
 void GridModule::step(StepContext& ctx) {
     const ParamStore& p = ctx.params;
@@ -138,7 +141,7 @@ void GridModule::poll_sced(const ParamStore& p) {
     DcOpf* opf = opf_.get();
     const double rating = sced_running_.cond.rating_factor;
     sced_job_ = std::async(std::launch::async, [opf, point = std::move(point), rating] {
-        setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);  // frames first
+        lower_thread_priority();
         return opf->solve(point, rating);
     });
 }

@@ -58,7 +58,6 @@ struct Shared {
     std::vector<double> fixed_inj, f0;       // the loads' own injections (per bus) and flows (per branch), p.u.
     double demand = 0, headroom = 0;         // sum of the loads; sum Pmax - demand (p.u.)
     std::vector<double> ptdf;                // N-1 only: [l * nb + i]
-    std::vector<float> lodf;                 // N-1 only: [k * nl + l], for screening
     std::vector<float> lodf_by_monitored;    // N-1 only: [l * nl + k] (0 for an islanding k)
     std::vector<uint32_t> sparse_start;      // N-1 only: per outage k, its entries |LODF_lk| > kSparseLodf
     std::vector<int> sparse_l;
@@ -474,7 +473,6 @@ void set_up(const Case& c, const HostingOptions& o, Shared& s) {
     const std::vector<char> bridge = find_bridges(s.net);  // outages that island the grid
     s.inv.assign(size_t(s.nl), 0.0);
     s.islanding.assign(size_t(s.nl), 0);
-    s.lodf.assign(size_t(s.nl) * size_t(s.nl), 0.0f);
     for (int k = 0; k < s.nl; ++k) {
         const double* pk = s.ptdf.data() + size_t(k) * size_t(s.nb);
         const double h = pk[s.net.f[size_t(k)]] - pk[s.net.t[size_t(k)]];
@@ -484,21 +482,20 @@ void set_up(const Case& c, const HostingOptions& o, Shared& s) {
         }
         s.inv[size_t(k)] = 1.0 / (1.0 - h);
     }
+    // LODF by monitored branch, [l][k] (0 where k islands the grid, and on the diagonal), and per outage k its
+    // entries above kSparseLodf on rated branches (on ACTIVSg2000, 2% of the LODF).
+    s.lodf_by_monitored.assign(size_t(s.nl) * size_t(s.nl), 0.0f);
     for (int l = 0; l < s.nl; ++l) {
         const double* pl = s.ptdf.data() + size_t(l) * size_t(s.nb);
+        float* row = s.lodf_by_monitored.data() + size_t(l) * size_t(s.nl);
         for (int k = 0; k < s.nl; ++k)
-            if (k == l) s.lodf[size_t(k) * size_t(s.nl) + size_t(l)] = -1.0f;  // the outaged branch carries nothing
-            else if (!s.islanding[size_t(k)])
-                s.lodf[size_t(k) * size_t(s.nl) + size_t(l)] = float((pl[s.net.f[size_t(k)]] - pl[s.net.t[size_t(k)]]) * s.inv[size_t(k)]);
+            if (k != l && !s.islanding[size_t(k)]) row[k] = float((pl[s.net.f[size_t(k)]] - pl[s.net.t[size_t(k)]]) * s.inv[size_t(k)]);
     }
-    s.lodf_by_monitored.assign(size_t(s.nl) * size_t(s.nl), 0.0f);
-    s.sparse_start.assign(size_t(s.nl) + 1, 0);  // on ACTIVSg2000, 2% of the LODF is above kSparseLodf
+    s.sparse_start.assign(size_t(s.nl) + 1, 0);
     for (int k = 0; k < s.nl; ++k) {
-        const float* col = s.lodf.data() + size_t(k) * size_t(s.nl);
         for (int l = 0; l < s.nl; ++l) {
-            if (l == k || s.islanding[size_t(k)]) continue;
-            s.lodf_by_monitored[size_t(l) * size_t(s.nl) + size_t(k)] = col[l];
-            if (std::abs(col[l]) > kSparseLodf && s.rate[size_t(l)] > 0) s.sparse_l.push_back(l), s.sparse_d.push_back(col[l]);
+            const float d = s.lodf_by_monitored[size_t(l) * size_t(s.nl) + size_t(k)];
+            if (std::abs(d) > kSparseLodf && s.rate[size_t(l)] > 0) s.sparse_l.push_back(l), s.sparse_d.push_back(d);
         }
         s.sparse_start[size_t(k) + 1] = uint32_t(s.sparse_l.size());
     }
@@ -571,7 +568,7 @@ HostingResult hosting_capacity(const Case& c, const HostingOptions& o, const std
                 double top_d = 0;
                 for (int k = 0; k < s.nl; ++k) {
                     if (s.islanding[size_t(k)] || k == l) continue;
-                    const double d = s.lodf[size_t(k) * size_t(s.nl) + size_t(l)];
+                    const double d = s.lodf_by_monitored[size_t(l) * size_t(s.nl) + size_t(k)];
                     if (std::abs(d) > top_d) top_d = std::abs(d), top = k;
                     if (std::abs(flow[size_t(l)] + d * flow[size_t(k)]) > 0.8 * R) rows.push_back({l, k, s.lodf_exact(l, k)});
                 }
@@ -646,12 +643,13 @@ HostingResult hosting_capacity(const Case& c, const HostingOptions& o, const std
     return res;
 }
 
-std::vector<HostingUpgrade> hosting_upgrades(const Case& c, int bus, const HostingOptions& o, double reconductor_factor) {
+std::vector<HostingUpgrade> hosting_upgrades(const Case& c, int bus, const HostingOptions& o, double reconductor_factor,
+                                             const BusHosting* known) {
     if (!(reconductor_factor > 1)) throw std::invalid_argument("the reconductoring factor must be above 1");
     HostingOptions one = o;
     one.min_mw = 0;
     one.progress = nullptr;
-    const BusHosting before = hosting_capacity(c, one, {bus}).buses[size_t(bus)];
+    const BusHosting before = known ? *known : hosting_capacity(c, one, {bus}).buses[size_t(bus)];
     std::vector<HostingUpgrade> out;
     if (before.limit != HostingLimit::Branch || before.binding_branch < 0) return out;
     const int l = before.binding_branch;

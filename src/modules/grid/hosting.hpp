@@ -89,8 +89,9 @@ struct HostingUpgrade {
     double gain_mw = 0;      // over the bus's hosting capacity before it
     BusHosting after;
 };
+// `before`: the bus's hosting capacity when it is already known (else it is solved first).
 std::vector<HostingUpgrade> hosting_upgrades(const Case& c, int bus, const HostingOptions& o,
-                                             double reconductor_factor = 1.5);
+                                             double reconductor_factor = 1.5, const BusHosting* before = nullptr);
 
 // [SECTION] A campus of GPUs as a load: GPUs x kW per GPU x server overhead (CPUs, memory, network and fans per
 // GPU's watt) x PUE. Throws std::invalid_argument for a negative or non-finite input or a PUE below 1.

@@ -236,7 +236,7 @@ int hosting_cli(const std::vector<std::string>& a) {
         const BusHosting& h = r.buses[size_t(b)];
         std::printf("bus %d: %.1f MW, %s%s%s\n", bus_ids[0], h.hosting_mw, hosting_limit_name(h.limit),
                     h.binding_branch >= 0 ? ", branch " : "", branch_name(c, h.binding_branch).c_str());
-        const std::vector<HostingUpgrade> ups = hosting_upgrades(c, b, o);
+        const std::vector<HostingUpgrade> ups = hosting_upgrades(c, b, o, 1.5, &h);
         if (ups.empty()) std::printf("no branch binds at bus %d: a line upgrade adds nothing\n", bus_ids[0]);
         for (const HostingUpgrade& u : ups)
             std::printf("upgrade: %-11s branch %s: %.1f MW (%+.1f MW), then %s%s%s\n", u.kind.c_str(),
