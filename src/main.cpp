@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/session.hpp"
+#include "app/sweep/sweep.hpp"
 #include "context.hpp"
 #include "mesh.hpp"
 #include "scene/scene.hpp"
@@ -27,7 +28,8 @@ const char* kMainHelp = R"(infrascape: live 3D simulations of the infrastructure
 
 Usage:
   infrascape [SCENE] [viewer options]     open the viewer (scenes/default.toml when no scene is given)
-  infrascape view SCENE [viewer options]  the same, with an explicit scene
+  infrascape view SCENE [viewer options]  the same, with an explicit scene (or a collected sweep's folder: its
+                                          probability map over the terrain)
   infrascape render SCENE -o OUT.mp4|OUTDIR [options]
                                           render headless to an MP4 (H.264) or a folder of PNG frames
   infrascape run SCENE --until DURATION --export DIR
@@ -37,6 +39,9 @@ Usage:
   infrascape schema --couplings           list every value modules exchange at the coupling step, in order
   infrascape devices                      list the Vulkan 1.3 devices (for --device N)
   infrascape grid pf|n1 CASE.m ...        power flow and N-1 screening on a MATPOWER case (see grid --help)
+  infrascape sweep plan|run|submit|status|collect ...
+                                          ensembles of a scene with varied parameters, here or as a Slurm
+                                          job array (see sweep --help)
   infrascape COMMAND --help               help for one command
 
 Options for every command that uses the GPU:
@@ -50,7 +55,8 @@ Exit codes: 0 success, 1 failure, 2 bad input (scene, file or argument), 3 valid
 const char* kViewerHelp = R"(Usage: infrascape [view] [SCENE] [options]
 
 Opens the scene in a window. Without a display (no DISPLAY or WAYLAND_DISPLAY) it says so and suggests
-`infrascape render`. Press F1 in the viewer for the keys.
+`infrascape render`. Press F1 in the viewer for the keys. A folder is taken as a collected sweep: the first of
+its view_*.toml scenes (in DIR/collected or DIR), which show a probability map over the terrain.
 
 Options:
   --size WxH        window size (default 1280x720)
@@ -231,6 +237,8 @@ int viewer_main(Args& a) {
         else throw std::invalid_argument("more than one scene given: '" + o.scene.string() + "' and '" + opt + "'");
     }
     if (o.scene.empty()) o.scene = default_scene_path();
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.scene, ec)) o.scene = sweep::view_scene_of(o.scene);  // a collected sweep
     return viewer_command(o);
 }
 
@@ -347,6 +355,7 @@ int main(int argc, char** argv) {
         // A module's own command: `infrascape grid pf ...`.
         for (const CommandEntry& e : command_registry())
             if (command == e.name) return e.run(std::vector<std::string>(a.items.begin() + 1, a.items.end()));
+        if (command == "sweep") return sweep::sweep_cli(std::vector<std::string>(a.items.begin() + 1, a.items.end()));
         if (command == "--version") {
             std::printf("infrascape %s\n", kVersion);
             return 0;

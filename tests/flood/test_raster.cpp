@@ -15,10 +15,10 @@
 
 #include "temp_dir.hpp"
 #include "corpus_support.hpp"
-#include "modules/flood/raster.hpp"
+#include "core/raster.hpp"
 #include "scene/scene.hpp"
 
-using namespace infrascape::flood;
+using namespace infrascape;
 namespace fs = std::filesystem;
 
 namespace {
@@ -348,8 +348,7 @@ TEST_CASE("GeoTIFFs the flood module cannot use get exact messages", "[flood][ra
           "to East "
           "with a non-zero pixel height");
     CHECK(message_of(dir / "no_georef.tif", "no_georef.tif") ==
-          "no_georef.tif:1:1: no georeference (geotransform): the flood module needs the cell size and "
-          "position");
+          "no_georef.tif:1:1: no georeference (geotransform): a raster needs its cell size and position");
     CHECK(message_of(dir / "missing.tif", "missing.tif") == "missing.tif:1:1: cannot open GeoTIFF file");
 }
 

@@ -12,6 +12,7 @@
 
 #include "modules/flood/valley.hpp"
 
+using namespace infrascape;
 using namespace infrascape::flood;
 
 namespace {

@@ -16,10 +16,11 @@
 #include "app/session.hpp"
 #include "core/projection.hpp"
 #include "modules/flood/hydrograph.hpp"
-#include "modules/flood/raster.hpp"
+#include "core/raster.hpp"
 #include "modules/flood/swe_gpu.hpp"
 #include "modules/flood/swe_reference.hpp"
 
+using namespace infrascape;
 using namespace infrascape::flood;
 
 namespace {
@@ -415,7 +416,7 @@ TEST_CASE("a DEM placed by its georeference lands at its longitude and latitude 
     REQUIRE(to_utm->Transform(1, &e, &n));
     char* wkt = nullptr;
     utm.exportToWkt(&wkt);
-    infrascape::flood::Raster dem;
+    infrascape::Raster dem;
     dem.nx = 40;
     dem.ny = 30;
     dem.geo.cell = 30.0;
@@ -428,7 +429,7 @@ TEST_CASE("a DEM placed by its georeference lands at its longitude and latitude 
         for (uint32_t i = 0; i < dem.nx; ++i) dem.v[size_t(j) * dem.nx + i] = float(500.0 + 0.01 * i);
     const std::filesystem::path dir = std::filesystem::temp_directory_path() / "infrascape_georef";
     std::filesystem::create_directories(dir);
-    infrascape::flood::write_geotiff(dir / "utm_dem.tif", dem);
+    infrascape::write_geotiff(dir / "utm_dem.tif", dem);
     std::ofstream(dir / "scene.toml") << "[world]\ntitle = \"georeference\"\nextent_m = 400000.0\ndt_s = 10.0\n"
                                          "latitude_deg = 31.0\nlongitude_deg = -99.3\ncrs = \"EPSG:3083\"\n"
                                          "[terrain]\nkind = \"flat\"\nrelief_m = 0.0\n"

@@ -20,7 +20,7 @@
 #include "modules/flood/conditioning.hpp"
 #include "modules/flood/flood_params.hpp"
 #include "modules/flood/hydrograph.hpp"
-#include "modules/flood/raster.hpp"
+#include "core/raster.hpp"
 #include "modules/flood/swe_gpu.hpp"
 #include "modules/flood/swe_reference.hpp"
 #include "modules/flood/valley.hpp"
@@ -115,6 +115,7 @@ public:
     void place_in_world(const WorldInfo& info);
 
     void load_terrain(const ParamStore& p, const WorldInfo& info);
+    void load_probability_map(const ParamStore& p);
 
     void build_solver(const ParamStore& p);
 
@@ -336,6 +337,8 @@ private:
 
     // Statistics and drawing.
     engine::Buffer stats_, shown_, geometry_, water_index_buffer_, lut_, particles_;
+    engine::Buffer probability_;     // flood.probability_map on the grid (empty without one)
+    std::string probability_label_;
     engine::Pipeline stats_pipe_, water_pipe_, particle_pipe_, streak_pipe_;
     std::unique_ptr<engine::DescriptorAllocator> descriptors_;
     std::map<VkBuffer, VkDescriptorSet> stats_sets_, water_sets_, particle_sets_;

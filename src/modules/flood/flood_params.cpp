@@ -84,8 +84,12 @@ BlockSpec flood_block() {
     every.type = ParamType::Duration;
     p.push_back(every);
     // Drawing.
-    p.push_back(choice_param("show", {"water", "max_depth", "arrival_time", "hazard"}, "water",
-                             "what the terrain shows: the live water, or an overlay of the maxima so far"));
+    p.push_back(choice_param("show", {"water", "max_depth", "arrival_time", "hazard", "probability"}, "water",
+                             "what the terrain shows: the live water, an overlay of the maxima so far, or the "
+                             "probability_map"));
+    p.push_back(path_param("probability_map", "a raster of probabilities (0 to 1) on the DEM's grid, e.g. a sweep's "
+                                              "p_<field>.asc from `infrascape sweep collect`; shown with show = \"probability\""));
+    p.push_back(string_param("probability_label", "Probability", "the legend's title for the probability_map"));
     p.push_back(number_param("depth_scale_m", "m", 0.1, 100, 6, "depth at the top of the water's colour scale"));
     p.push_back(number_param("water_opacity", "", 0, 1, 0.85, "opacity of deep water"));
     p.push_back(integer_param("particles", 0, 1000000, 30000, "flow tracers"));

@@ -29,6 +29,7 @@ void FloodModule::attach(AttachContext& ctx) {
     order_gauges();
     set_forcing_table();
     create_stats();
+    load_probability_map(p);
     if (draws_) create_drawing(p);
     ledger_.initial_m3 = stored_volume(grid_, initial_state_);
     volume_m3_ = ledger_.initial_m3;
@@ -431,7 +432,8 @@ void FloodModule::create_stats() {
     }
     stats_ = engine::Buffer(*gpu_, n * 16, storage | VK_BUFFER_USAGE_TRANSFER_SRC_BIT, engine::MemoryKind::Device, "flood stats");
     stats_.upload(st.data(), n * 16);
-    shown_ = engine::Buffer(*gpu_, n * 4, storage, engine::MemoryKind::Device, "flood overlay field");
+    shown_ = engine::Buffer(*gpu_, n * 4, storage | VK_BUFFER_USAGE_TRANSFER_DST_BIT, engine::MemoryKind::Device,
+                            "flood overlay field");
     std::vector<float> nan(n, std::nanf(""));
     shown_.upload(nan.data(), n * 4);
     stats_pipe_ = engine::Pipeline::compute(*gpu_, "flood/stats.comp",
@@ -580,4 +582,33 @@ VkDescriptorSet FloodModule::particle_set() {
     return particle_sets_[s.handle()] = set;
 }
 
+// flood.probability_map: a raster of probabilities on the DEM's grid (a sweep's collected map), shown over the
+// terrain with show = "probability".
+void FloodModule::load_probability_map(const ParamStore& p) {
+    const std::string path = p.text("flood.probability_map");
+    probability_label_ = p.text("flood.probability_label");
+    if (path.empty()) {
+        if (p.text("flood.show") == "probability")
+            throw ParamError("flood.show", "'flood.show' = \"probability\" needs 'flood.probability_map'");
+        return;
+    }
+    const Raster r = read_raster(path, shown_path(path));
+    if (r.nx != dem_.nx || r.ny != dem_.ny)
+        throw ParamError("flood.probability_map", "'flood.probability_map': " + std::to_string(r.nx) + " x " +
+                                                      std::to_string(r.ny) + " cells, the DEM has " + std::to_string(dem_.nx) +
+                                                      " x " + std::to_string(dem_.ny));
+    for (size_t k = 0; k < r.v.size(); ++k)
+        if (!std::isnan(r.v[k]) && (r.v[k] < 0 || r.v[k] > 1)) {
+            std::ostringstream msg;
+            msg << "'flood.probability_map': " << r.v[k] << " in row " << r.ny - k / r.nx << ", column " << k % r.nx + 1 << " of "
+                << shown_path(path) << " is not a probability (0 to 1)";
+            throw ParamError("flood.probability_map", msg.str());
+        }
+    const size_t n = grid_.cells();
+    probability_ = engine::Buffer(*gpu_, n * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                  engine::MemoryKind::Device, "flood probability map");
+    probability_.upload(r.v.data(), n * 4);
+}
+
 }  // namespace infrascape::flood
+

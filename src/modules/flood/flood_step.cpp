@@ -114,7 +114,14 @@ void FloodModule::before_draw(FrameInfo& frame) {
     if (!draws_ || !frame.push) return;
     // The overlay field when the user switched what is shown while paused (no step rewrote it).
     if (show_ != shown_name_) {
-        record_stats(cmd, flood_time_s_, false);
+        if (show_ == "probability" && probability_.handle()) {  // the probability map, copied in once
+            probability_.use(cmd, engine::Access::TransferSrc);
+            shown_.use(cmd, engine::Access::TransferDst);
+            const VkBufferCopy all{0, 0, grid_.cells() * 4};
+            vkCmdCopyBuffer(cmd, probability_.handle(), shown_.handle(), 1, &all);
+        } else {
+            record_stats(cmd, flood_time_s_, false);
+        }
         shown_name_ = show_;
     }
     shown_.use(cmd, engine::Access::FragmentSampled);

@@ -56,6 +56,12 @@ engine::LegendSpec FloodModule::legend_spec() const {
         legend.unit = "min";
         legend.max = std::max(10.0, std::ceil(flood_time_s_ / 600.0) * 10.0);
         legend.colormap = engine::Colormap::Inferno;
+    } else if (show_ == "probability") {
+        legend.quantity = probability_label_;
+        legend.unit = "probability";
+        legend.min = 0;
+        legend.max = 1;
+        legend.colormap = engine::Colormap::Inferno;
     } else {
         legend.quantity = "Hazard: 1 low, 2 some, 3 most, 4 all";
         legend.unit = "danger class";

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "modules/flood/raster.hpp"
+#include "core/raster.hpp"
 
 namespace infrascape::flood {
 

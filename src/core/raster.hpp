@@ -1,6 +1,7 @@
-// Flood module: raster input and output. Digital elevation models come in as ESRI ASCII grids (.asc, read and
-// written by hand so that a malformed file gets an exact file:line:col message) or GeoTIFFs (through GDAL's C
-// API); result rasters go out in the same formats with the DEM's georeference and projection kept.
+// Raster input and output: the flood module's terrain and results, the sweeps' probability maps. Rasters come
+// in as ESRI ASCII grids (.asc, read and written by hand so that a malformed file gets an exact file:line:col
+// message) or GeoTIFFs (through GDAL's C API) and go out in the same formats with the georeference and
+// projection kept.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace infrascape::flood {
+namespace infrascape {
 
-// Orientation used everywhere in the flood module (the same as SweGrid): cell (i, j) has its centre at
+// Orientation used everywhere (the flood module's SweGrid has the same): cell (i, j) has its centre at
 // (x0 + i * cell, y0 + j * cell); i grows West -> East, j grows South -> North. Files store the NORTH row
 // first (both .asc and north-up GeoTIFF); the readers and writers flip rows.
 struct Georef {             // the DEM's own georeference, kept through to the outputs
@@ -62,4 +63,4 @@ void write_asc(const std::filesystem::path& file, const Raster& r, int decimals 
 // the georeference and geo.wkt kept. Same exceptions as write_asc.
 void write_geotiff(const std::filesystem::path& file, const Raster& r);
 
-}  // namespace infrascape::flood
+}  // namespace infrascape

@@ -1,7 +1,7 @@
 // Flood module: raster input and output (ESRI ASCII grid by hand, GeoTIFF through GDAL's C API); see
 // raster.hpp. Format references: ArcGIS "Esri ASCII raster format" and GDAL's AAIGrid and GTiff driver
 // documentation.
-#include "modules/flood/raster.hpp"
+#include "core/raster.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -25,7 +25,7 @@
 
 #include "scene/scene.hpp"
 
-namespace infrascape::flood {
+namespace infrascape {
 
 namespace fs = std::filesystem;
 
@@ -469,7 +469,7 @@ Raster read_geotiff(const fs::path& file, const std::string& shown) {
     // pixel corners (GDAL already shifts PixelIsPoint rasters by half a pixel).
     double gt[6];
     if (GDALGetGeoTransform(ds.get(), gt) != CE_None)
-        fail("no georeference (geotransform): the flood module needs the cell size and position");
+        fail("no georeference (geotransform): a raster needs its cell size and position");
     if (gt[2] != 0 || gt[4] != 0)
         fail("rotated or sheared geotransform (terms " + exact_text(gt[2]) + ", " + exact_text(gt[4]) +
              ") is not supported: warp it north-up first (gdalwarp)");
@@ -573,4 +573,4 @@ Raster read_raster(const fs::path& file, const std::string& shown) {
                                                  ": expected .asc (ESRI ASCII grid) or .tif/.tiff (GeoTIFF)");
 }
 
-}  // namespace infrascape::flood
+}  // namespace infrascape
