@@ -9,6 +9,7 @@ packages=(
   libglfw3-dev libimgui-dev libstb-dev libglm-dev libassimp-dev
   catch2 libtomlplusplus-dev libeigen3-dev libgdal-dev coinor-libclp-dev
   ffmpeg xvfb xauth imagemagick
+  slurm-wlm munge
 )
 
 missing=()

@@ -105,7 +105,8 @@ Options:
 const char* kRunHelp = R"(Usage: infrascape run SCENE --until DURATION --export DIR
 
 Runs the simulation headless, without drawing, to simulation time DURATION and writes each module's
-exports under DIR/<module>/. A duration is a number with an optional unit: s, min, h, d, y (seconds
+exports under DIR/<module>/, and under DIR/world/ the values modules exchanged (couplings.csv) and every
+published scalar output at each coupling step (outputs.csv). A duration is a number with an optional unit: s, min, h, d, y (seconds
 when bare), e.g. 90, 15min, 6h, 2d, 50y.
 
 Options:

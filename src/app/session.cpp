@@ -214,6 +214,13 @@ void Session::couple(double t_s) {
         CouplingContext cc(bus_, params_, couplings_, t_s);
         modules_[i]->couple(cc);
     }
+    // Headless runs keep every published scalar at each coupling step, for exports and sweeps' outputs.
+    if (!draws_) {
+        outputs_.begin_step(t_s);
+        for (const OutputBus::Entry& e : bus_.list())
+            if (!e.is_field)
+                if (auto v = bus_.scalar(e.name)) outputs_.record(e.name, e.unit, *v);
+    }
     // The next coupling time as a whole multiple of coupling_s (no drift over long runs).
     const double every = std::max(params_.number("world.coupling_s"), 1e-9);
     next_coupling_s_ = (std::floor(t_s / every + 1e-9) + 1) * every;
@@ -226,6 +233,7 @@ void Session::settle() {
 void Session::export_all(const std::filesystem::path& dir) {
     settle();
     if (couplings_.rows() > 0) couplings_.write_csv(dir / "world" / "couplings.csv");
+    if (outputs_.rows() > 0) outputs_.write_csv(dir / "world" / "outputs.csv");
     for (size_t i = 0; i < modules_.size(); ++i) {
         const std::filesystem::path sub = dir / modules_[i]->instance();
         std::filesystem::create_directories(sub);
@@ -343,6 +351,7 @@ void Session::restart_clock() {
     timeline_->reset();
     steps_ = 0;
     couplings_.clear();
+    outputs_.clear();
     world_history_.clear();
     next_coupling_s_ = 0;
     modules_.clear();

@@ -146,6 +146,7 @@ private:
     std::vector<uint64_t> strides_;                    // per module: world steps per step of its own
     OutputBus bus_;
     CouplingLog couplings_;
+    CouplingLog outputs_;  // headless runs: every published scalar at each coupling step (world/outputs.csv)
     std::deque<std::pair<double, std::map<std::string, double>>> world_history_;  // for the world panel
     void draw_world_panel();
     double next_coupling_s_ = 0;

@@ -117,6 +117,21 @@ vals = [float(v) for r in rows for v in r if float(v) != -9999]
 assert vals and all(0 <= v <= 1 and abs(v * 10 - round(v * 10)) < 1e-3 for v in vals)
 assert max(vals) == 1.0 and min(vals) == 0.0
 EOF
+    # A damaged result file is refused with its place, not read as numbers.
+    cp "$tmp/s/results/m000004.result" "$tmp/m4.result"
+    printf 'infrascape-sweep-result 1\nmember 4\noutput abc\n' > "$tmp/s/results/m000004.result"
+    expect_rc 2 "$bin" sweep collect "$tmp/s"
+    expect_text "results/m000004.result:3:8: 'abc' is not a number"
+    head -c 100 "$tmp/m4.result" > "$tmp/s/results/m000004.result"
+    expect_rc 2 "$bin" sweep collect "$tmp/s"
+    expect_text "results/m000004.result:"
+    cp "$tmp/m4.result" "$tmp/s/results/m000004.result"
+    # The view scene opens the map over the terrain (checked headless: the scene loads and runs).
+    [ -s "$tmp/s/collected/view_p_flooded_g1.toml" ] || fail "collect wrote no view scene"
+    grep -q "probability_map = 'p_flooded_g1.asc'" "$tmp/s/collected/view_p_flooded_g1.toml" || fail "the view scene lacks its map"
+    expect_rc 0 "$bin" run "$tmp/s/collected/view_p_flooded_g1.toml" --until 1min --export "$tmp/view" --validate
+    expect_rc 0 "$bin" render "$tmp/s/collected/view_p_flooded_g1.toml" -o "$tmp/frames" --frames 1 --size 320x180 --validate --quiet
+    [ -s "$tmp/frames/frame_000000.png" ] || fail "the view scene rendered no frame"
     # --force runs a member again; the result is the same bit for bit.
     expect_rc 0 "$bin" sweep member "$tmp/s" 5
     cmp "$tmp/s/results/m000005.result" "$tmp/m5.result" || fail "member 5 run twice differs"

@@ -106,7 +106,7 @@ double extract_output(const Output& o, const fs::path& exports) {
     while (std::getline(in, line)) {
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty()) continue;
+        if (line.empty() || line.rfind("unit:", 0) == 0) continue;  // the logs' second line gives the units
         if (!csv::split(line, row, bad_col, why))
             throw std::runtime_error(o.file + ":" + std::to_string(line_no) + ":" + std::to_string(bad_col) + ": " + why);
         if (row.size() != header.size())
