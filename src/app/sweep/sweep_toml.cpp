@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "scene/params.hpp"
+#include "scene/toml_words.hpp"
 
 namespace infrascape::sweep::detail {
 
@@ -45,21 +46,7 @@ std::string scalar_text(const toml::node& n) {
     return "";
 }
 
-const char* kind_word(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::none: break;
-    }
-    return "nothing";
-}
+const char* kind_word(const toml::node& n) { return got_word(n); }
 
 SourcePos Reader::pos(const toml::node& n) const {
     const auto& b = n.source().begin;
