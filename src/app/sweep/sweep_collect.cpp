@@ -107,8 +107,7 @@ void write_view_scene(const Plan& plan, const fs::path& out, const std::string& 
     }
     std::ofstream f(out / ("view_" + stem + ".toml"));
     f << "# The map " << stem << ".asc (" << label << ") over member 0's scene of the sweep " << plan.name
-      << ".\n# Written by `infrascape sweep collect`; open it with `infrascape view` (or `infrascape view " << plan.dir.string()
-      << "`).\n"
+      << ".\n# Written by `infrascape sweep collect`; open it with `infrascape view` (or `infrascape view` of the sweep's folder).\n"
       << toml::toml_formatter(scene) << '\n';
 }
 
