@@ -20,12 +20,8 @@ namespace infrascape::sweep {
 
 namespace {
 
-std::string exact(double v) {
-    if (std::isnan(v)) return "";
-    char buf[40];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);  // the shortest text that reads back the same
-    return std::string(buf, res.ptr);
-}
+// Empty for NaN: a member without the value.
+std::string exact(double v) { return std::isnan(v) ? std::string() : detail::shortest(v); }
 
 std::string short_num(double v) {
     if (std::isnan(v)) return "";
@@ -34,12 +30,7 @@ std::string short_num(double v) {
     return buf;
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
+using detail::csv_field;
 
 // Percentile of sorted values by linear interpolation between order statistics (Hyndman and Fan's type 7,
 // the default of R and NumPy).
@@ -232,6 +223,7 @@ int collect_command(const CollectOptions& o) {
         const Field& fd = plan.fields[k];
         for (size_t gi = 0; gi < groups.size(); ++gi) {
             const FieldMask* first = nullptr;
+            uint64_t first_member = 0;
             std::vector<uint32_t> count, valid;
             uint32_t n = 0;
             for (uint64_t m = 0; m < plan.members; ++m) {
@@ -239,11 +231,12 @@ int collect_command(const CollectOptions& o) {
                 const FieldMask& f = results[m]->fields[k];
                 if (!first) {
                     first = &f;
+                    first_member = m;
                     count.assign(f.above.size(), 0);
                     valid.assign(f.above.size(), 0);
                 } else if (f.nx != first->nx || f.ny != first->ny || f.x0 != first->x0 || f.y0 != first->y0 || f.cell != first->cell) {
                     throw std::runtime_error("field '" + fd.name + "': member " + std::to_string(m) + "'s raster is not on the grid of member " +
-                                             std::to_string(first == nullptr ? 0 : results[m]->member) +
+                                             std::to_string(first_member) +
                                              " (probability maps need one grid)");
                 }
                 for (size_t c = 0; c < f.above.size(); ++c) {

@@ -53,11 +53,7 @@ Target read_target(const Reader& r, const toml::node& n, const std::string& what
     return t;
 }
 
-std::string number_label(double v) {
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, res.ptr);
-}
+std::string number_label(double v) { return detail::shortest(v); }
 
 Param read_param(const Reader& r, const toml::table& t, size_t index) {
     const std::string what = "[[vary]] " + std::to_string(index + 1);

@@ -14,6 +14,7 @@
 
 #include "app/commands.hpp"
 #include "app/sweep/sweep.hpp"
+#include "app/sweep/sweep_toml.hpp"
 #include "core/raster.hpp"
 #include "scene/csv.hpp"
 
@@ -72,12 +73,7 @@ bool unhex_bits(const std::string& text, size_t n, std::vector<uint8_t>& bits) {
     return true;
 }
 
-std::string exact(double v) {
-    if (std::isnan(v)) return "nan";
-    char buf[40];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);  // the shortest text that reads back the same
-    return std::string(buf, res.ptr);
-}
+std::string exact(double v) { return detail::shortest(v); }
 
 // The number an [[output]] takes from its CSV: NaN when the selected cell is empty.
 double extract_output(const Output& o, const fs::path& exports) {

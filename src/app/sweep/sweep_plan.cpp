@@ -23,19 +23,9 @@ namespace infrascape::sweep {
 
 namespace {
 
-std::string shortest(double v) {
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, res.ptr);
-}
+using detail::csv_field;
+using detail::shortest;
 
-// CSV field: quoted when it holds a comma, a quote or a line break.
-std::string csv(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 // A path written in a scene relative to `from` made relative to `to` (absolute paths stay).
 std::string rebase(const std::string& p, const fs::path& from, const fs::path& to) {
@@ -293,7 +283,7 @@ int plan_into(const PlanOptions& o) {
     if (failure) std::rethrow_exception(failure);
     for (uint64_t m = 0; m < n; ++m) {
         manifest << m << ",members/" << member_id(m) << ".toml," << values[m].group << ',' << values[m].sample;
-        for (size_t pi = 0; pi < s.params.size(); ++pi) manifest << ',' << csv(values[m].label[pi]);
+        for (size_t pi = 0; pi < s.params.size(); ++pi) manifest << ',' << csv_field(values[m].label[pi]);
         manifest << '\n';
     }
     manifest.close();

@@ -35,14 +35,24 @@ toml::table parse_file(const fs::path& file, const std::string& shown) {
 #endif
 }
 
+std::string shortest(double v) {
+    if (std::isnan(v)) return "nan";
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, res.ptr);
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
 std::string scalar_text(const toml::node& n) {
     if (auto i = n.as_integer()) return std::to_string(i->get());
     if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
-    if (auto f = n.as_floating_point()) {
-        char buf[64];
-        auto res = std::to_chars(buf, buf + sizeof buf, f->get());
-        return std::string(buf, res.ptr);
-    }
+    if (auto f = n.as_floating_point()) return shortest(f->get());
     return "";
 }
 

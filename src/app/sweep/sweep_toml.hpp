@@ -36,6 +36,11 @@ struct KeyStep {
 // Splits "flood.gauges[2].x_m"; false when the text is not such a key.
 bool split_key(const std::string& key, std::vector<KeyStep>& steps);
 
+// The shortest text that reads back as the same double (std::to_chars); "nan" for NaN.
+std::string shortest(double v);
+// A CSV field: quoted (with "" for a quote) when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s);
+
 // An integer, float or boolean as text (floats in the shortest form that reads back the same); "" otherwise.
 std::string scalar_text(const toml::node& n);
 
